@@ -177,7 +177,10 @@ final class Raft {
     List<Entry> ents;
     try {
       prevTerm = raftLog.term(prevIndex);
-      ents = raftLog.entries(pr.next(), maxMsgSize);
+      // With a full window, send an empty append: its answer (ack or rejection) clears the
+      // window even if every append in flight was lost.
+      ents = pr.state() == ProgressState.REPLICATE && pr.inflights().full()
+          ? List.of() : raftLog.entries(pr.next(), maxMsgSize);
     } catch (StorageException e) {
       if (e.kind() != StorageException.Kind.COMPACTED) {
         throw e;
@@ -716,7 +719,7 @@ final class Raft {
   private void handleHeartbeatResponse(Message m, Progress pr) {
     pr.setRecentActive(true);
     pr.onHeartbeatResponse();
-    if (pr.match() < raftLog.lastIndex()) {
+    if (pr.match() < raftLog.lastIndex() || pr.state() == ProgressState.PROBE) {
       sendAppend(m.getFrom());
     }
     if (m.getContext().isEmpty()) {

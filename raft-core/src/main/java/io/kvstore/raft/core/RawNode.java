@@ -2,6 +2,7 @@ package io.kvstore.raft.core;
 
 import com.google.protobuf.ByteString;
 import io.kvstore.raft.pb.ConfChange;
+import io.kvstore.raft.pb.ConfChangeType;
 import io.kvstore.raft.pb.ConfState;
 import io.kvstore.raft.pb.Entry;
 import io.kvstore.raft.pb.EntryType;
@@ -37,6 +38,37 @@ public final class RawNode {
 
   public long id() {
     return raft.id;
+  }
+
+  /**
+   * Starts a brand-new cluster on an empty log, as etcd does: one conf-change entry per initial
+   * voter at indexes {@code 1..n}, term 1, already committed, so that a member joining later and
+   * replaying the log from index 1 learns the initial configuration. Every initial member must
+   * bootstrap with the same voters in the same order. The first Ready carries the entries to
+   * persist and apply (applying them again is harmless).
+   */
+  public void bootstrap(List<Long> voters) {
+    if (raft.raftLog.lastIndex() != 0) {
+      throw new IllegalStateException("can only bootstrap an empty log");
+    }
+    if (voters.isEmpty()) {
+      throw new IllegalArgumentException("must bootstrap with at least one voter");
+    }
+    raft.becomeFollower(1, 0);
+    List<Entry> ents = new ArrayList<>();
+    List<ConfChange> changes = new ArrayList<>();
+    for (int i = 0; i < voters.size(); i++) {
+      ConfChange cc = ConfChange.newBuilder().setType(ConfChangeType.CONF_CHANGE_ADD_NODE)
+          .setNodeId(voters.get(i)).build();
+      changes.add(cc);
+      ents.add(Entry.newBuilder().setTerm(1).setIndex(i + 1L)
+          .setType(EntryType.ENTRY_CONF_CHANGE).setData(cc.toByteString()).build());
+    }
+    raft.raftLog.append(ents);
+    raft.raftLog.committed = ents.size();
+    for (ConfChange cc : changes) {
+      raft.applyConfChange(cc);
+    }
   }
 
   /** Advances logical time by one tick (elections, heartbeats, check-quorum). */

@@ -18,8 +18,12 @@ public final class Progress {
   private long pendingSnapshot;
   /** Whether the follower was heard from since the last check-quorum round. */
   private boolean recentActive;
-  /** In {@link ProgressState#PROBE}: an append was sent and no answer has come yet. */
-  private boolean probeSent;
+  /**
+   * Appends must wait: in {@link ProgressState#PROBE} one was sent and not yet answered; in
+   * {@link ProgressState#REPLICATE} the inflight window filled up. A heartbeat response clears
+   * it, so replication never stalls when every message in flight was lost.
+   */
+  private boolean msgAppFlowPaused;
   private final Inflights inflights;
   private boolean learner;
 
@@ -67,7 +71,7 @@ public final class Progress {
   }
 
   private void resetState(ProgressState newState) {
-    probeSent = false;
+    msgAppFlowPaused = false;
     pendingSnapshot = 0;
     state = newState;
     inflights.reset();
@@ -104,8 +108,9 @@ public final class Progress {
       case REPLICATE -> {
         next = lastIndex + 1;
         inflights.add(lastIndex);
+        msgAppFlowPaused = inflights.full();
       }
-      case PROBE -> probeSent = true;
+      case PROBE -> msgAppFlowPaused = true;
       default -> throw new IllegalStateException("sending entries in state " + state);
     }
   }
@@ -122,13 +127,13 @@ public final class Progress {
   public void snapshotFailed() {
     pendingSnapshot = 0;
     becomeProbe();
-    probeSent = true;
+    msgAppFlowPaused = true;
   }
 
   /** A snapshot was delivered: probe from after it, waiting for the follower's answer first. */
   public void snapshotDelivered() {
     becomeProbe();
-    probeSent = true;
+    msgAppFlowPaused = true;
   }
 
   /** Records an acknowledgement up to {@code n}; returns whether it was news. */
@@ -137,7 +142,7 @@ public final class Progress {
     if (match < n) {
       match = n;
       updated = true;
-      probeSent = false;
+      msgAppFlowPaused = false;
     }
     next = Math.max(next, n + 1);
     return updated;
@@ -159,22 +164,24 @@ public final class Progress {
       return false;
     }
     next = Math.max(Math.min(rejected, matchHint + 1), 1);
-    probeSent = false;
+    msgAppFlowPaused = false;
     return true;
   }
 
   /** Whether appends to this follower must wait (probe outstanding, window full, snapshot). */
   public boolean isPaused() {
     return switch (state) {
-      case PROBE -> probeSent;
-      case REPLICATE -> inflights.full();
+      case PROBE, REPLICATE -> msgAppFlowPaused;
       case SNAPSHOT -> true;
     };
   }
 
-  /** A heartbeat response unpauses a probe, so a lost append is resent. */
+  /**
+   * A heartbeat response unpauses the flow, so an append (empty if the window is full) is sent
+   * and its answer resynchronises the leader even if everything in flight was lost.
+   */
   public void onHeartbeatResponse() {
-    probeSent = false;
+    msgAppFlowPaused = false;
   }
 
   @Override
