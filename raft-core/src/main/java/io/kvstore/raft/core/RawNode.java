@@ -40,6 +40,30 @@ public final class RawNode {
     return raft.id;
   }
 
+  /** The index of the last entry in the log, persisted or not (cheap; no {@link Status}). */
+  public long lastIndex() {
+    return raft.raftLog.lastIndex();
+  }
+
+  /** The current term. */
+  public long term() {
+    return raft.term;
+  }
+
+  /** The highest index known to be committed. */
+  public long commitIndex() {
+    return raft.raftLog.committed;
+  }
+
+  /** The leader this member knows of, or 0. */
+  public long leaderId() {
+    return raft.lead;
+  }
+
+  public boolean isLeader() {
+    return raft.state == StateType.LEADER;
+  }
+
   /**
    * Starts a brand-new cluster on an empty log, as etcd does: one conf-change entry per initial
    * voter at indexes {@code 1..n}, term 1, already committed, so that a member joining later and

@@ -1,0 +1,578 @@
+package io.kvstore.raft.node;
+
+import com.google.protobuf.ByteString;
+import io.kvstore.raft.core.Config;
+import io.kvstore.raft.core.ProposalDroppedException;
+import io.kvstore.raft.core.RawNode;
+import io.kvstore.raft.core.ReadState;
+import io.kvstore.raft.core.Ready;
+import io.kvstore.raft.pb.ConfChange;
+import io.kvstore.raft.pb.ConfState;
+import io.kvstore.raft.pb.Entry;
+import io.kvstore.raft.pb.EntryType;
+import io.kvstore.raft.pb.Message;
+import io.kvstore.raft.pb.MessageType;
+import io.kvstore.raft.pb.SnapshotMetadata;
+import io.kvstore.raft.storage.LogStore;
+import io.kvstore.raft.storage.SnapshotStore;
+import io.kvstore.raft.storage.SnapshotWriter;
+import io.kvstore.raft.transport.Transport;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The driver around a {@link RawNode}: the only part of the Raft layer with threads. One event
+ * loop ticks the clock, drains inbound messages and requests, and for each {@link Ready} persists
+ * (one synced write per Ready, so concurrent proposals share an fsync), sends, applies and
+ * advances. Snapshots are written on a second thread and installed on the loop.
+ *
+ * <p>Thread-safety: every public method may be called from any thread; work is handed to the
+ * loop through a queue. The {@link StateMachine}, {@link LogStore} writes and the {@link
+ * RawNode} are only touched on the loop thread.
+ *
+ * <p>Invariants: the state machine's applied index never passes what the log store holds as
+ * committed; messages of a Ready leave only after its entries and hard state are synced.
+ */
+public final class RaftNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+
+  /** A consistent view of the member's Raft state for other threads. Immutable. */
+  public record NodeStatus(long id, long leaderId, boolean isLeader, long term, long commitIndex,
+      long appliedIndex, long lastIndex, ConfState confState) {}
+
+  private final RaftNodeConfig config;
+  private final LogStore logStore;
+  private final SnapshotStore snapshots;
+  private final Transport transport;
+  private final StateMachine stateMachine;
+  private final MembershipListener membershipListener;
+  private final NodeMetrics metrics;
+  private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
+  private final ExecutorService snapshotter;
+  private final Thread loop;
+  private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+  private final AtomicLong pendingCount = new AtomicLong();
+  /** Requests submitted but not yet taken by the loop, so a shutdown can fail them. */
+  private final Set<CompletableFuture<?>> queuedRequests = ConcurrentHashMap.newKeySet();
+
+  // Loop-thread state.
+  private RawNode rawNode;
+  private final PendingProposals proposals = new PendingProposals();
+  private final PendingReads reads = new PendingReads();
+  private ConfState confState;
+  private long lastLeader;
+  private boolean snapshotInProgress;
+  private long snapshotIndex;
+
+  private volatile NodeStatus status;
+  private volatile boolean stopping;
+  /** Cleared before the final drain of the inbox; a request submitted later fails at once. */
+  private volatile boolean acceptingRequests = true;
+
+  /**
+   * Creates a node over its storage and transport; nothing runs until {@link #start}. The node
+   * owns the log store and the transport and closes them when it stops.
+   */
+  public RaftNode(RaftNodeConfig config, LogStore logStore, SnapshotStore snapshots,
+      Transport transport, StateMachine stateMachine, MembershipListener membershipListener,
+      MeterRegistry registry) {
+    this.config = config.validate();
+    this.logStore = logStore;
+    this.snapshots = snapshots;
+    this.transport = transport;
+    this.stateMachine = stateMachine;
+    this.membershipListener = membershipListener;
+    this.status = new NodeStatus(config.id(), 0, false, 0, 0, 0, 0, ConfState.getDefaultInstance());
+    this.metrics = new NodeMetrics(registry, () -> status, pendingCount);
+    String hex = Long.toHexString(config.id());
+    this.loop = new Thread(this::runLoop, "raft-loop-" + hex);
+    this.snapshotter = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "raft-snapshot-" + hex);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Recovers from disk and starts the event loop and transport.
+   *
+   * @param bootstrapVoters the initial voters if this is a brand-new cluster member whose log is
+   *     empty (ignored otherwise); empty when joining an existing cluster
+   * @param peers the addresses of the other members known at start
+   */
+  public void start(List<Long> bootstrapVoters, Map<Long, InetSocketAddress> peers) {
+    recoverStateMachine();
+    Config cfg = Config.defaults(config.id(), new SecureRandom())
+        .withTicks(config.electionTicks(), 1)
+        .withLimits(config.maxSizePerMsg(), config.maxInflightMsgs())
+        .withFeatures(config.checkQuorum(), config.preVote())
+        .withProposalForwardingDisabled(true)
+        .withApplied(stateMachine.appliedIndex());
+    rawNode = new RawNode(cfg, logStore);
+    boolean fresh = logStore.lastIndex() == 0 && logStore.snapshot().getMetadata().getIndex() == 0;
+    if (fresh && !bootstrapVoters.isEmpty()) {
+      rawNode.bootstrap(bootstrapVoters);
+      LOG.info("{} bootstrapped a new cluster with voters {}", hex(config.id()),
+          bootstrapVoters.stream().map(RaftNode::hex).toList());
+    }
+    confState = logStore.initialState().confState();
+    snapshotIndex = logStore.snapshot().getMetadata().getIndex();
+    peers.forEach((id, addr) -> {
+      if (id != config.id()) {
+        transport.addPeer(id, addr);
+      }
+    });
+    transport.start(new TransportInbound());
+    publishStatus();
+    loop.start();
+    LOG.info("{} started: applied {}, last index {}, term {}, voters {}, learners {}",
+        hex(config.id()), stateMachine.appliedIndex(), logStore.lastIndex(),
+        logStore.initialState().hardState().getTerm(), confState.getVotersList(),
+        confState.getLearnersList());
+  }
+
+  private void recoverStateMachine() {
+    SnapshotMetadata snap = logStore.snapshot().getMetadata();
+    if (stateMachine.appliedIndex() >= snap.getIndex()) {
+      return;
+    }
+    // A crash came between installing a snapshot in the log store and restoring it.
+    try (InputStream in = snapshots.openData(snap)) {
+      stateMachine.restore(snap, in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot restore the state machine from snapshot "
+          + snap.getTerm() + "/" + snap.getIndex() + " in " + snapshots.directory(), e);
+    }
+  }
+
+  // ---- the public API ------------------------------------------------------------------------
+
+  /**
+   * Proposes {@code data}; the future completes with the state machine's result once the entry
+   * is applied here. It fails with {@link ProposalDroppedException} (not the leader: its {@code
+   * leaderHint()} says who is; or replaced by a new leader before commit), {@link
+   * RequestTimeoutException} (outcome unknown) or {@link NodeStoppedException}.
+   */
+  public CompletableFuture<Object> propose(byte[] data) {
+    CompletableFuture<Object> f = new CompletableFuture<>();
+    submit(f, () -> {
+      rawNode.propose(ByteString.copyFrom(data));
+      trackProposal(f);
+    });
+    return f;
+  }
+
+  /** Proposes a membership change; completes with the new configuration once applied here. */
+  public CompletableFuture<Object> proposeConfChange(ConfChange change) {
+    CompletableFuture<Object> f = new CompletableFuture<>();
+    submit(f, () -> {
+      rawNode.proposeConfChange(change);
+      trackProposal(f);
+    });
+    return f;
+  }
+
+  /**
+   * A linearizable read barrier: completes with an index once the leader has confirmed it still
+   * leads and this member has applied up to that index, so a local read then sees every write
+   * acknowledged before the call. Concurrent calls share one confirmation round.
+   */
+  public CompletableFuture<Long> readIndex() {
+    CompletableFuture<Long> f = new CompletableFuture<>();
+    submit(f, () -> reads.queue(deadline(), f));
+    return f;
+  }
+
+  /** Asks the leader to hand leadership to {@code transferee}. */
+  public void transferLeadership(long transferee) {
+    enqueue(() -> rawNode.transferLeader(transferee));
+  }
+
+  /** Starts a snapshot now (if none is being written), as the snapshot count would. */
+  public void triggerSnapshot() {
+    enqueue(this::startSnapshot);
+  }
+
+  public NodeStatus status() {
+    return status;
+  }
+
+  /** Completes when the node has stopped; exceptionally if it stopped because of a failure. */
+  public CompletableFuture<Void> terminated() {
+    return terminated;
+  }
+
+  /** Stops the loop, fails every waiting request, and closes the transport and the log store. */
+  @Override
+  public void close() {
+    stopping = true;
+    inbox.add(() -> { });
+    if (loop.isAlive() && Thread.currentThread() != loop) {
+      try {
+        loop.join(TimeUnit.SECONDS.toMillis(30));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (!loop.isAlive() && !terminated.isDone()) {
+      shutdown(null);
+    }
+  }
+
+  // ---- the loop ------------------------------------------------------------------------------
+
+  private void submit(CompletableFuture<?> f, Runnable work) {
+    queuedRequests.add(f);
+    enqueue(() -> {
+      queuedRequests.remove(f);
+      try {
+        work.run();
+      } catch (ProposalDroppedException e) {
+        metrics.proposalsFailed.increment();
+        f.completeExceptionally(e);
+      }
+    });
+    if (!acceptingRequests) {
+      f.completeExceptionally(stoppedException(null));
+    }
+  }
+
+  private void enqueue(Runnable task) {
+    inbox.add(task);
+  }
+
+  private void trackProposal(CompletableFuture<Object> f) {
+    proposals.add(rawNode.lastIndex(), rawNode.term(), deadline(), f);
+    pendingCount.set(proposals.size());
+  }
+
+  private long deadline() {
+    return System.nanoTime() + config.requestTimeout().toNanos();
+  }
+
+  private void runLoop() {
+    long tickNanos = config.tickInterval().toNanos();
+    long nextTick = System.nanoTime() + tickNanos;
+    Throwable failure = null;
+    try {
+      while (!stopping) {
+        long wait = nextTick - System.nanoTime();
+        Runnable task = wait > 0 ? inbox.poll(wait, TimeUnit.NANOSECONDS) : inbox.poll();
+        int drained = 0;
+        while (task != null) {
+          task.run();
+          task = ++drained < 100_000 ? inbox.poll() : null;
+        }
+        long now = System.nanoTime();
+        if (now - nextTick >= 0) {
+          rawNode.tick();
+          nextTick = now - nextTick > 10 * tickNanos ? now + tickNanos : nextTick + tickNanos;
+          proposals.expire(now);
+          reads.expire(now);
+          pendingCount.set(proposals.size());
+        }
+        startReadRound();
+        while (rawNode.hasReady()) {
+          handleReady(rawNode.ready());
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      failure = e;
+      LOG.error("{} raft loop failed; stopping this member", hex(config.id()), e);
+    }
+    shutdown(failure);
+  }
+
+  private void startReadRound() {
+    if (!reads.hasQueued()) {
+      return;
+    }
+    ByteString ctx = reads.startRound();
+    try {
+      rawNode.readIndex(ctx);
+    } catch (ProposalDroppedException e) {
+      reads.failRound(ctx, e);
+    }
+  }
+
+  private void handleReady(Ready rd) {
+    if (rd.softState() != null) {
+      onSoftState(rd);
+    }
+    if (rd.snapshot() != null) {
+      installSnapshot(rd.snapshot().getMetadata());
+    }
+    if (!rd.entries().isEmpty() || rd.hardState() != null) {
+      long t0 = System.nanoTime();
+      logStore.save(rd.hardState(), rd.entries());
+      if (rd.mustSync()) {
+        metrics.walFsync.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+      }
+    }
+    for (Message m : rd.messages()) {
+      send(m);
+    }
+    for (Entry e : rd.committedEntries()) {
+      apply(e);
+    }
+    long applied = stateMachine.appliedIndex();
+    for (ReadState rs : rd.readStates()) {
+      reads.confirmed(rs, applied);
+    }
+    reads.applied(applied);
+    rawNode.advance(rd);
+    publishStatus();
+    if (applied - snapshotIndex >= config.snapshotCount()) {
+      startSnapshot();
+    }
+  }
+
+  private void onSoftState(Ready rd) {
+    long lead = rd.softState().lead();
+    if (lead != lastLeader) {
+      if (lead != 0) {
+        LOG.info("raft.node: {} elected leader {} at term {}", hex(config.id()), hex(lead),
+            rawNode.term());
+        metrics.leaderChanges.increment();
+      } else {
+        LOG.info("raft.node: {} lost leader {} at term {}", hex(config.id()), hex(lastLeader),
+            rawNode.term());
+      }
+      // A confirmation round sent to the old leader may never be answered; callers retry.
+      reads.failConfirming(new ProposalDroppedException("leader changed during a read", lead));
+      lastLeader = lead;
+    }
+  }
+
+  private void send(Message m) {
+    if (m.getType() == MessageType.MSG_SNAP && !snapshotSendable(m)) {
+      rawNode.reportSnapshot(m.getTo(), true);
+      startSnapshot();
+      return;
+    }
+    transport.send(m);
+  }
+
+  /**
+   * Whether the snapshot a MSG_SNAP names is on disk and includes its receiver; if not, a fresh
+   * one is made (like etcd's merged snapshot of the current state) and the send is retried.
+   */
+  private boolean snapshotSendable(Message m) {
+    SnapshotMetadata meta = m.getSnapshot().getMetadata();
+    ConfState cs = meta.getConfState();
+    boolean includesReceiver =
+        cs.getVotersList().contains(m.getTo()) || cs.getLearnersList().contains(m.getTo());
+    return includesReceiver && snapshots.file(meta.getTerm(), meta.getIndex()).isPresent();
+  }
+
+  private void installSnapshot(SnapshotMetadata meta) {
+    logStore.applySnapshot(meta);
+    try (InputStream in = snapshots.openData(meta)) {
+      stateMachine.restore(meta, in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot install snapshot " + meta.getTerm() + "/"
+          + meta.getIndex(), e);
+    }
+    ConfState previous = confState;
+    confState = meta.getConfState();
+    snapshotIndex = meta.getIndex();
+    dropPeersMissingFrom(previous);
+    LOG.info("{} installed snapshot at index {} term {}", hex(config.id()), meta.getIndex(),
+        meta.getTerm());
+  }
+
+  private void apply(Entry e) {
+    if (e.getIndex() <= stateMachine.appliedIndex()) {
+      return;
+    }
+    Object result;
+    if (e.getType() == EntryType.ENTRY_CONF_CHANGE) {
+      ConfChange cc = RawNode.confChangeOf(e);
+      confState = rawNode.applyConfChange(cc);
+      logStore.setConfState(confState);
+      updateTransport(cc);
+      stateMachine.apply(e);
+      membershipListener.onConfChange(cc, confState);
+      LOG.info("{} applied conf change {} {} at index {}: voters {}, learners {}",
+          hex(config.id()), cc.getType(), hex(cc.getNodeId()), e.getIndex(),
+          confState.getVotersList(), confState.getLearnersList());
+      result = confState;
+    } else {
+      result = stateMachine.apply(e);
+    }
+    if (proposals.applied(e.getIndex(), e.getTerm(), result, rawNode.leaderId())) {
+      metrics.proposalsFailed.increment();
+    }
+    pendingCount.set(proposals.size());
+  }
+
+  private void updateTransport(ConfChange cc) {
+    if (cc.getNodeId() == config.id()) {
+      return;
+    }
+    switch (cc.getType()) {
+      case CONF_CHANGE_REMOVE_NODE -> transport.removePeer(cc.getNodeId());
+      default -> peerAddress(cc).ifPresent(a -> transport.addPeer(cc.getNodeId(), a));
+    }
+  }
+
+  /** Removes transport peers that a snapshot's configuration no longer has. */
+  private void dropPeersMissingFrom(ConfState previous) {
+    for (long id : previous.getVotersList()) {
+      if (id != config.id() && !confState.getVotersList().contains(id)
+          && !confState.getLearnersList().contains(id)) {
+        transport.removePeer(id);
+      }
+    }
+  }
+
+  /**
+   * Tells the transport where a member listens; kv-server calls it for members it learns of from
+   * a snapshot, whose conf changes (and their addresses) this node never applied.
+   */
+  public void addPeer(long id, InetSocketAddress address) {
+    if (id != config.id()) {
+      transport.addPeer(id, address);
+    }
+  }
+
+  /** The peer address a conf change carries in its context: a URL such as http://host:port. */
+  static Optional<InetSocketAddress> peerAddress(ConfChange cc) {
+    if (cc.getContext().isEmpty()) {
+      return Optional.empty();
+    }
+    URI uri = URI.create(cc.getContext().toStringUtf8().trim());
+    return Optional.of(InetSocketAddress.createUnresolved(uri.getHost(), uri.getPort()));
+  }
+
+  // ---- snapshots -------------------------------------------------------------------------------
+
+  private void startSnapshot() {
+    if (snapshotInProgress) {
+      return;
+    }
+    long applied = stateMachine.appliedIndex();
+    if (applied <= snapshotIndex && snapshots.file(logStore.term(snapshotIndex), snapshotIndex)
+        .isPresent()) {
+      return;
+    }
+    SnapshotMetadata meta = SnapshotMetadata.newBuilder().setIndex(applied)
+        .setTerm(logStore.term(applied)).setConfState(confState).build();
+    SnapshotWriter writer;
+    try {
+      writer = stateMachine.snapshot();
+    } catch (IOException e) {
+      LOG.warn("{} could not capture a snapshot at {}: {}", hex(config.id()), applied, e.toString());
+      return;
+    }
+    snapshotInProgress = true;
+    snapshotter.execute(() -> {
+      long t0 = System.nanoTime();
+      try {
+        snapshots.save(meta, writer);
+        metrics.snapshotSave.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+        metrics.snapshotsSaved.increment();
+        enqueue(() -> snapshotSaved(meta));
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("{} could not save snapshot at {}: {}", hex(config.id()), applied, e.toString());
+        enqueue(() -> snapshotInProgress = false);
+      }
+    });
+  }
+
+  private void snapshotSaved(SnapshotMetadata meta) {
+    snapshotInProgress = false;
+    if (meta.getIndex() <= logStore.snapshot().getMetadata().getIndex()
+        && meta.getIndex() != 0) {
+      return;
+    }
+    logStore.createSnapshot(meta);
+    snapshotIndex = meta.getIndex();
+    long compactTo = meta.getIndex() - config.snapshotCatchUpEntries();
+    if (compactTo > logStore.firstIndex()) {
+      logStore.compact(compactTo);
+    }
+    LOG.info("{} saved snapshot at index {}; log starts at {}", hex(config.id()), meta.getIndex(),
+        logStore.firstIndex());
+  }
+
+  // ---- status and shutdown ---------------------------------------------------------------------
+
+  private void publishStatus() {
+    status = new NodeStatus(config.id(), rawNode.leaderId(), rawNode.isLeader(), rawNode.term(),
+        rawNode.commitIndex(), stateMachine.appliedIndex(),
+        rawNode.lastIndex(), confState);
+  }
+
+  private void shutdown(Throwable failure) {
+    stopping = true;
+    acceptingRequests = false;
+    RuntimeException stopped = stoppedException(failure);
+    inbox.clear();
+    queuedRequests.forEach(f -> f.completeExceptionally(stopped));
+    queuedRequests.clear();
+    proposals.failAll(stopped);
+    reads.failAll(stopped);
+    snapshotter.shutdown();
+    try {
+      snapshotter.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    transport.close();
+    logStore.close();
+    if (failure == null) {
+      terminated.complete(null);
+    } else {
+      terminated.completeExceptionally(failure);
+    }
+    LOG.info("{} stopped", hex(config.id()));
+  }
+
+  private static RuntimeException stoppedException(Throwable cause) {
+    return new NodeStoppedException(cause == null ? "raft node stopped"
+        : "raft node stopped after a failure: " + cause, cause);
+  }
+
+  static String hex(long id) {
+    return Long.toHexString(id);
+  }
+
+  /** Hands what the transport receives to the loop. */
+  private final class TransportInbound implements Transport.Inbound {
+    @Override
+    public void onMessage(Message message) {
+      enqueue(() -> rawNode.step(message));
+    }
+
+    @Override
+    public void onUnreachable(long peerId) {
+      enqueue(() -> rawNode.reportUnreachable(peerId));
+    }
+
+    @Override
+    public void onSnapshotStatus(long peerId, boolean failed) {
+      enqueue(() -> rawNode.reportSnapshot(peerId, failed));
+    }
+  }
+}
