@@ -68,31 +68,39 @@ public final class RawNode {
    * Starts a brand-new cluster on an empty log, as etcd does: one conf-change entry per initial
    * voter at indexes {@code 1..n}, term 1, already committed, so that a member joining later and
    * replaying the log from index 1 learns the initial configuration. Every initial member must
-   * bootstrap with the same voters in the same order. The first Ready carries the entries to
+   * bootstrap with the same changes in the same order. The first Ready carries the entries to
    * persist and apply (applying them again is harmless).
+   *
+   * @param addVoters {@code CONF_CHANGE_ADD_NODE} changes, one per initial voter
    */
-  public void bootstrap(List<Long> voters) {
+  public void bootstrap(List<ConfChange> addVoters) {
     if (raft.raftLog.lastIndex() != 0) {
       throw new IllegalStateException("can only bootstrap an empty log");
     }
-    if (voters.isEmpty()) {
+    if (addVoters.isEmpty()) {
       throw new IllegalArgumentException("must bootstrap with at least one voter");
     }
     raft.becomeFollower(1, 0);
     List<Entry> ents = new ArrayList<>();
-    List<ConfChange> changes = new ArrayList<>();
-    for (int i = 0; i < voters.size(); i++) {
-      ConfChange cc = ConfChange.newBuilder().setType(ConfChangeType.CONF_CHANGE_ADD_NODE)
-          .setNodeId(voters.get(i)).build();
-      changes.add(cc);
+    for (int i = 0; i < addVoters.size(); i++) {
+      ConfChange cc = addVoters.get(i);
+      if (cc.getType() != ConfChangeType.CONF_CHANGE_ADD_NODE) {
+        throw new IllegalArgumentException("bootstrap takes only CONF_CHANGE_ADD_NODE, got " + cc);
+      }
       ents.add(Entry.newBuilder().setTerm(1).setIndex(i + 1L)
           .setType(EntryType.ENTRY_CONF_CHANGE).setData(cc.toByteString()).build());
     }
     raft.raftLog.append(ents);
     raft.raftLog.committed = ents.size();
-    for (ConfChange cc : changes) {
+    for (ConfChange cc : addVoters) {
       raft.applyConfChange(cc);
     }
+  }
+
+  /** The change that adds {@code id} as a voter, for {@link #bootstrap} (no context). */
+  public static ConfChange addVoter(long id) {
+    return ConfChange.newBuilder().setType(ConfChangeType.CONF_CHANGE_ADD_NODE).setNodeId(id)
+        .build();
   }
 
   /** Advances logical time by one tick (elections, heartbeats, check-quorum). */

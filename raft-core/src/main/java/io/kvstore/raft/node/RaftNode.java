@@ -1,6 +1,7 @@
 package io.kvstore.raft.node;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.kvstore.raft.core.Config;
 import io.kvstore.raft.core.ProposalDroppedException;
 import io.kvstore.raft.core.RawNode;
@@ -10,6 +11,7 @@ import io.kvstore.raft.pb.ConfChange;
 import io.kvstore.raft.pb.ConfState;
 import io.kvstore.raft.pb.Entry;
 import io.kvstore.raft.pb.EntryType;
+import io.kvstore.raft.pb.MemberContext;
 import io.kvstore.raft.pb.Message;
 import io.kvstore.raft.pb.MessageType;
 import io.kvstore.raft.pb.SnapshotMetadata;
@@ -116,7 +118,8 @@ public final class RaftNode implements AutoCloseable {
    *
    * @param bootstrapVoters the initial voters if this is a brand-new cluster member whose log is
    *     empty (ignored otherwise); empty when joining an existing cluster
-   * @param peers the addresses of the other members known at start
+   * @param peers the addresses of the members known at start (this member's own is recorded in
+   *     the bootstrap entries, so members joining later can reach it)
    */
   public void start(List<Long> bootstrapVoters, Map<Long, InetSocketAddress> peers) {
     recoverStateMachine();
@@ -129,7 +132,7 @@ public final class RaftNode implements AutoCloseable {
     rawNode = new RawNode(cfg, logStore);
     boolean fresh = logStore.lastIndex() == 0 && logStore.snapshot().getMetadata().getIndex() == 0;
     if (fresh && !bootstrapVoters.isEmpty()) {
-      rawNode.bootstrap(bootstrapVoters);
+      rawNode.bootstrap(bootstrapVoters.stream().map(id -> addVoterChange(id, peers)).toList());
       LOG.info("{} bootstrapped a new cluster with voters {}", hex(config.id()),
           bootstrapVoters.stream().map(RaftNode::hex).toList());
     }
@@ -456,12 +459,34 @@ public final class RaftNode implements AutoCloseable {
     }
   }
 
-  /** The peer address a conf change carries in its context: a URL such as http://host:port. */
+  /** The change adding {@code id}, with its address (if known) as a {@link MemberContext}. */
+  private static ConfChange addVoterChange(long id, Map<Long, InetSocketAddress> peers) {
+    ConfChange.Builder cc = RawNode.addVoter(id).toBuilder();
+    InetSocketAddress addr = peers.get(id);
+    if (addr != null) {
+      cc.setContext(MemberContext.newBuilder()
+          .addPeerUrls("http://" + addr.getHostString() + ":" + addr.getPort())
+          .build().toByteString());
+    }
+    return cc.build();
+  }
+
+  /** The first peer URL in a conf change's {@link MemberContext}, as an address. */
   static Optional<InetSocketAddress> peerAddress(ConfChange cc) {
     if (cc.getContext().isEmpty()) {
       return Optional.empty();
     }
-    URI uri = URI.create(cc.getContext().toStringUtf8().trim());
+    MemberContext ctx;
+    try {
+      ctx = MemberContext.parseFrom(cc.getContext());
+    } catch (InvalidProtocolBufferException e) {
+      LOG.warn("conf change for {} has an unreadable member context", hex(cc.getNodeId()));
+      return Optional.empty();
+    }
+    if (ctx.getPeerUrlsCount() == 0) {
+      return Optional.empty();
+    }
+    URI uri = URI.create(ctx.getPeerUrls(0));
     return Optional.of(InetSocketAddress.createUnresolved(uri.getHost(), uri.getPort()));
   }
 

@@ -42,7 +42,7 @@ final class SimNode {
         .withApplied(stateMachine.applied);
     raft = new RawNode(cfg, disk);
     if (bootstrap != null) {
-      raft.bootstrap(bootstrap);
+      raft.bootstrap(bootstrap.stream().map(RawNode::addVoter).toList());
     }
     confState = disk.initialState().confState();
     persistedCommit = disk.log.hardState().getCommit();
