@@ -134,22 +134,24 @@ public final class RaftNode implements AutoCloseable {
     if (fresh && !bootstrapVoters.isEmpty()) {
       rawNode.bootstrap(bootstrapVoters.stream().map(id -> addVoterChange(id, peers)).toList());
       LOG.info("{} bootstrapped a new cluster with voters {}", hex(config.id()),
-          bootstrapVoters.stream().map(RaftNode::hex).toList());
+          hex(bootstrapVoters));
     }
     confState = logStore.initialState().confState();
     snapshotIndex = logStore.snapshot().getMetadata().getIndex();
+    // A transport takes peers only once started; what arrives before the loop runs waits in the
+    // inbox.
+    transport.start(new TransportInbound());
     peers.forEach((id, addr) -> {
       if (id != config.id()) {
         transport.addPeer(id, addr);
       }
     });
-    transport.start(new TransportInbound());
     publishStatus();
     loop.start();
+    ConfState current = rawNode.status().confState();
     LOG.info("{} started: applied {}, last index {}, term {}, voters {}, learners {}",
-        hex(config.id()), stateMachine.appliedIndex(), logStore.lastIndex(),
-        logStore.initialState().hardState().getTerm(), confState.getVotersList(),
-        confState.getLearnersList());
+        hex(config.id()), stateMachine.appliedIndex(), rawNode.lastIndex(), rawNode.term(),
+        hex(current.getVotersList()), hex(current.getLearnersList()));
   }
 
   private void recoverStateMachine() {
@@ -418,7 +420,7 @@ public final class RaftNode implements AutoCloseable {
       membershipListener.onConfChange(cc, confState);
       LOG.info("{} applied conf change {} {} at index {}: voters {}, learners {}",
           hex(config.id()), cc.getType(), hex(cc.getNodeId()), e.getIndex(),
-          confState.getVotersList(), confState.getLearnersList());
+          hex(confState.getVotersList()), hex(confState.getLearnersList()));
       result = confState;
     } else {
       result = stateMachine.apply(e);
@@ -487,7 +489,7 @@ public final class RaftNode implements AutoCloseable {
       return Optional.empty();
     }
     URI uri = URI.create(ctx.getPeerUrls(0));
-    return Optional.of(InetSocketAddress.createUnresolved(uri.getHost(), uri.getPort()));
+    return Optional.of(new InetSocketAddress(uri.getHost(), uri.getPort()));
   }
 
   // ---- snapshots -------------------------------------------------------------------------------
@@ -581,6 +583,10 @@ public final class RaftNode implements AutoCloseable {
 
   static String hex(long id) {
     return Long.toHexString(id);
+  }
+
+  private static List<String> hex(List<Long> ids) {
+    return ids.stream().map(RaftNode::hex).toList();
   }
 
   /** Hands what the transport receives to the loop. */

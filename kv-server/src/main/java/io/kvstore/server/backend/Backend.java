@@ -1,0 +1,245 @@
+package io.kvstore.server.backend;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.rocksdb.Checkpoint;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The member's applied state on RocksDB, as etcd's bbolt backend: the applied Raft index (etcd's
+ * consistent index) and the member list, each written in the same batch as the change that
+ * produced it, so a restart neither skips nor repeats an entry. The kv-server issue adds the MVCC
+ * key space as further column families.
+ *
+ * <p>Writes are not synced one by one: the Raft log is the durable record, and a checkpoint (the
+ * snapshot) flushes everything before the log is compacted past it.
+ *
+ * <p>Thread-safety: writes from one thread (the Raft loop); reads are safe from any thread.
+ *
+ * <p>Replacing the whole state from a snapshot is atomic across crashes: the new files are
+ * unpacked beside the database, marked complete, then swapped in by renames; {@link #open}
+ * finishes or rolls back an interrupted swap.
+ */
+public final class Backend implements AutoCloseable {
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private static final byte[] META_CF = "meta".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] MEMBERS_CF = "members".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] APPLIED_KEY = "consistent_index".getBytes(StandardCharsets.US_ASCII);
+  private static final String INCOMING = ".incoming";
+  private static final String COMPLETE = ".incoming.complete";
+  private static final String OLD = ".old";
+
+  private final Path dir;
+  private final DBOptions dbOptions;
+  private final ColumnFamilyOptions cfOptions;
+  private final RocksDB db;
+  private final List<ColumnFamilyHandle> handles;
+  private final ColumnFamilyHandle meta;
+  private final ColumnFamilyHandle members;
+  private final WriteOptions writeOptions = new WriteOptions();
+  /** Mirrors the persisted applied index. */
+  private volatile long appliedIndex;
+
+  private Backend(Path dir, DBOptions dbOptions, ColumnFamilyOptions cfOptions, RocksDB db,
+      List<ColumnFamilyHandle> handles) throws RocksDBException {
+    this.dir = dir;
+    this.dbOptions = dbOptions;
+    this.cfOptions = cfOptions;
+    this.db = db;
+    this.handles = handles;
+    this.meta = handles.get(1);
+    this.members = handles.get(2);
+    byte[] v = db.get(meta, APPLIED_KEY);
+    this.appliedIndex = v == null ? 0 : ByteBuffer.wrap(v).getLong();
+  }
+
+  /** Opens (creating if needed) the backend in {@code dir}, finishing any interrupted restore. */
+  public static Backend open(Path dir) {
+    try {
+      recoverInterruptedRestore(dir);
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare backend directory " + dir, e);
+    }
+    DBOptions dbOptions = new DBOptions().setCreateIfMissing(true)
+        .setCreateMissingColumnFamilies(true).setParanoidChecks(true);
+    ColumnFamilyOptions cfOptions = new ColumnFamilyOptions();
+    List<ColumnFamilyDescriptor> descriptors = List.of(
+        new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
+        new ColumnFamilyDescriptor(META_CF, cfOptions),
+        new ColumnFamilyDescriptor(MEMBERS_CF, cfOptions));
+    List<ColumnFamilyHandle> handles = new ArrayList<>();
+    try {
+      RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+      return new Backend(dir, dbOptions, cfOptions, db, handles);
+    } catch (RocksDBException e) {
+      handles.forEach(ColumnFamilyHandle::close);
+      dbOptions.close();
+      cfOptions.close();
+      throw new BackendException("cannot open backend " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  public Path directory() {
+    return dir;
+  }
+
+  public long appliedIndex() {
+    return appliedIndex;
+  }
+
+  /** Records {@code index} as applied, with no other change (a no-op or empty entry). */
+  public void markApplied(long index) {
+    write(index, batch -> { });
+  }
+
+  /** Adds or updates a member, in the same batch as the applied index. */
+  public void putMember(long index, MemberRecord member) {
+    write(index, batch -> batch.put(members, key(member.id()), member.encode()));
+  }
+
+  /** Removes a member, in the same batch as the applied index. */
+  public void removeMember(long index, long id) {
+    write(index, batch -> batch.delete(members, key(id)));
+  }
+
+  /** Every member, by id. */
+  public Map<Long, MemberRecord> members() {
+    Map<Long, MemberRecord> out = new TreeMap<>();
+    try (RocksIterator it = db.newIterator(members)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        long id = ByteBuffer.wrap(it.key()).getLong();
+        out.put(id, MemberRecord.decode(id, it.value()));
+      }
+    }
+    return out;
+  }
+
+  public MemberRecord member(long id) {
+    try {
+      byte[] v = db.get(members, key(id));
+      return v == null ? null : MemberRecord.decode(id, v);
+    } catch (RocksDBException e) {
+      throw new BackendException("cannot read member " + Long.toHexString(id), e);
+    }
+  }
+
+  /** A consistent copy of the backend in {@code target} (hard links; flushes memtables first). */
+  public void checkpoint(Path target) {
+    try (Checkpoint cp = Checkpoint.create(db)) {
+      cp.createCheckpoint(target.toString());
+    } catch (RocksDBException e) {
+      throw new BackendException("cannot checkpoint backend into " + target, e);
+    }
+  }
+
+  @FunctionalInterface
+  private interface BatchFiller {
+    void fill(WriteBatch batch) throws RocksDBException;
+  }
+
+  private void write(long index, BatchFiller filler) {
+    try (WriteBatch batch = new WriteBatch()) {
+      filler.fill(batch);
+      batch.put(meta, APPLIED_KEY, ByteBuffer.allocate(Long.BYTES).putLong(index).array());
+      db.write(writeOptions, batch);
+      appliedIndex = index;
+    } catch (RocksDBException e) {
+      throw new BackendException("cannot apply entry " + index + " to backend " + dir + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] key(long id) {
+    return ByteBuffer.allocate(Long.BYTES).putLong(id).array();
+  }
+
+  @Override
+  public void close() {
+    handles.forEach(ColumnFamilyHandle::close);
+    db.close();
+    writeOptions.close();
+    dbOptions.close();
+    cfOptions.close();
+  }
+
+  // ---- atomic replacement from a snapshot ------------------------------------------------------
+
+  /**
+   * Replaces the backend in {@code dir} (which must be closed) with the archive's contents,
+   * atomically across crashes, and opens the result.
+   */
+  static Backend replace(Path dir, InputStream archive) throws IOException {
+    Path incoming = sibling(dir, INCOMING);
+    Path complete = sibling(dir, COMPLETE);
+    deleteRecursively(incoming);
+    Files.deleteIfExists(complete);
+    Files.createDirectories(incoming);
+    CheckpointArchive.unpack(archive, incoming);
+    Files.createFile(complete);
+    CheckpointArchive.syncDirectory(dir.toAbsolutePath().getParent());
+    recoverInterruptedRestore(dir);
+    return open(dir);
+  }
+
+  /** Finishes a swap whose new files are complete, or discards a partial one. */
+  private static void recoverInterruptedRestore(Path dir) throws IOException {
+    Path incoming = sibling(dir, INCOMING);
+    Path complete = sibling(dir, COMPLETE);
+    Path old = sibling(dir, OLD);
+    if (Files.exists(complete) && Files.isDirectory(incoming)) {
+      if (Files.exists(dir)) {
+        deleteRecursively(old);
+        Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+      }
+      Files.move(incoming, dir, StandardCopyOption.ATOMIC_MOVE);
+      Files.delete(complete);
+      CheckpointArchive.syncDirectory(dir.toAbsolutePath().getParent());
+    } else {
+      deleteRecursively(incoming);
+      Files.deleteIfExists(complete);
+      if (!Files.exists(dir) && Files.isDirectory(old)) {
+        Files.move(old, dir, StandardCopyOption.ATOMIC_MOVE);
+      }
+    }
+    deleteRecursively(old);
+  }
+
+  private static Path sibling(Path dir, String suffix) {
+    return dir.resolveSibling(dir.getFileName() + suffix);
+  }
+
+  static void deleteRecursively(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    }
+  }
+}
