@@ -64,7 +64,8 @@ public final class MemoryStorage implements Storage {
       throw new StorageException(
           StorageException.Kind.UNAVAILABLE, "entries up to " + hi + " past last " + lastIndex());
     }
-    return Entries.limitSize(ents.subList((int) (lo - offset), (int) (hi - offset)), maxBytes);
+    return List.copyOf(
+        Entries.limitSize(ents.subList((int) (lo - offset), (int) (hi - offset)), maxBytes));
   }
 
   @Override

@@ -192,9 +192,8 @@ final class Raft {
     }
     send(msg(MessageType.MSG_APP, to).setIndex(prevIndex).setLogTerm(prevTerm)
         .addAllEntries(ents).setCommit(raftLog.committed));
-    if (!ents.isEmpty()) {
-      pr.sentEntries(ents.get(ents.size() - 1).getIndex());
-    }
+    long lastSent = ents.isEmpty() ? prevIndex : ents.get(ents.size() - 1).getIndex();
+    pr.sentEntries(ents.size(), lastSent);
     return true;
   }
 
@@ -689,7 +688,8 @@ final class Raft {
       return;
     }
     boolean oldPaused = pr.isPaused();
-    if (!pr.maybeUpdate(m.getIndex())) {
+    boolean updated = pr.maybeUpdate(m.getIndex());
+    if (!updated && !(pr.match() == m.getIndex() && pr.state() == ProgressState.PROBE)) {
       return;
     }
     switch (pr.state()) {

@@ -73,7 +73,7 @@ final class RaftLog {
    */
   long findConflict(List<Entry> ents) {
     for (Entry e : ents) {
-      if (!matchTerm(e.getIndex(), e.getTerm())) {
+      if (e.getIndex() > lastIndex() || !matchTerm(e.getIndex(), e.getTerm())) {
         return e.getIndex();
       }
     }
@@ -192,6 +192,9 @@ final class RaftLog {
   }
 
   long zeroTermOnOutOfRange(long i) {
+    if (i < firstIndex() - 1 || i > lastIndex()) {
+      return 0;
+    }
     try {
       return term(i);
     } catch (StorageException e) {
@@ -214,6 +217,9 @@ final class RaftLog {
   }
 
   boolean matchTerm(long i, long term) {
+    if (i < firstIndex() - 1 || i > lastIndex()) {
+      return false;
+    }
     try {
       return term(i) == term;
     } catch (StorageException e) {

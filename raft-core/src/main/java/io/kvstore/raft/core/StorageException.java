@@ -16,8 +16,9 @@ public final class StorageException extends RuntimeException {
 
   private final Kind kind;
 
+  /** No stack trace: the core uses COMPACTED and UNAVAILABLE for ordinary control flow. */
   public StorageException(Kind kind, String message) {
-    super(message);
+    super(message, null, false, false);
     this.kind = kind;
   }
 

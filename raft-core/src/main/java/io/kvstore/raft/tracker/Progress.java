@@ -99,18 +99,24 @@ public final class Progress {
   }
 
   /**
-   * Notes that an append carrying entries up to {@code lastIndex} was sent: in {@link
-   * ProgressState#REPLICATE} optimistically (pipelining), in {@link ProgressState#PROBE} by
-   * pausing until the follower answers.
+   * Notes that an append was sent carrying {@code count} entries ending at {@code lastIndex}: in
+   * {@link ProgressState#REPLICATE} optimistically (pipelining), pausing once the window is full;
+   * in {@link ProgressState#PROBE} by pausing until the follower answers a non-empty append.
    */
-  public void sentEntries(long lastIndex) {
+  public void sentEntries(int count, long lastIndex) {
     switch (state) {
       case REPLICATE -> {
-        next = lastIndex + 1;
-        inflights.add(lastIndex);
+        if (count > 0) {
+          next = lastIndex + 1;
+          inflights.add(lastIndex);
+        }
         msgAppFlowPaused = inflights.full();
       }
-      case PROBE -> msgAppFlowPaused = true;
+      case PROBE -> {
+        if (count > 0) {
+          msgAppFlowPaused = true;
+        }
+      }
       default -> throw new IllegalStateException("sending entries in state " + state);
     }
   }
@@ -163,7 +169,7 @@ public final class Progress {
     if (next - 1 != rejected) {
       return false;
     }
-    next = Math.max(Math.min(rejected, matchHint + 1), 1);
+    next = Math.max(Math.min(rejected, matchHint + 1), match + 1);
     msgAppFlowPaused = false;
     return true;
   }

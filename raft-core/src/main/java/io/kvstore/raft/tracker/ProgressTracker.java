@@ -65,8 +65,7 @@ public final class ProgressTracker {
   public void addVoter(long id, long next) {
     Progress pr = progress.get(id);
     if (pr == null) {
-      pr = new Progress(0, next, maxInflight, false);
-      progress.put(id, pr);
+      pr = newProgress(id, next, false);
     }
     pr.setLearner(false);
     learners.remove(id);
@@ -79,14 +78,24 @@ public final class ProgressTracker {
   public void addLearner(long id, long next) {
     Progress pr = progress.get(id);
     if (pr == null) {
-      pr = new Progress(0, next, maxInflight, true);
-      progress.put(id, pr);
+      pr = newProgress(id, next, true);
     }
     pr.setLearner(true);
     learners.add(id);
     TreeSet<Long> ids = new TreeSet<>(voters.ids());
     ids.remove(id);
     voters = new MajorityConfig(ids);
+  }
+
+  /**
+   * A new member counts as recently active, as in etcd: check-quorum must not count it against
+   * the leader before it had a chance to answer, and it may be sent a snapshot at once.
+   */
+  private Progress newProgress(long id, long next, boolean learner) {
+    Progress pr = new Progress(0, next, maxInflight, learner);
+    pr.setRecentActive(true);
+    progress.put(id, pr);
+    return pr;
   }
 
   public void remove(long id) {
