@@ -198,37 +198,41 @@ public final class RawNode {
   }
 
   public boolean hasReady() {
-    if (!raft.softState().equals(prevSoftState)) {
-      return true;
-    }
-    HardState hs = raft.hardState();
-    if (!hs.equals(HardState.getDefaultInstance()) && !hs.equals(prevHardState)) {
-      return true;
-    }
-    return raft.raftLog.hasPendingSnapshot()
+    return softStateChanged() || hardStateChanged()
+        || raft.raftLog.hasPendingSnapshot()
         || !raft.msgs.isEmpty()
         || !raft.raftLog.unstable.entries.isEmpty()
         || raft.raftLog.hasNextEntries()
         || !raft.readStates.isEmpty();
   }
 
+  private boolean softStateChanged() {
+    return raft.lead != prevSoftState.lead() || raft.state != prevSoftState.state();
+  }
+
+  private boolean hardStateChanged() {
+    return raft.term != prevHardState.getTerm() || raft.vote != prevHardState.getVote()
+        || raft.raftLog.committed != prevHardState.getCommit();
+  }
+
   /** What to persist, send and apply next. Call {@link #advance} when done. */
   public Ready ready() {
-    SoftState ss = raft.softState();
-    HardState hs = raft.hardState();
+    SoftState ss = softStateChanged() ? raft.softState() : null;
+    HardState hs = hardStateChanged() ? raft.hardState() : null;
     List<Entry> entries = raft.raftLog.unstableEntries();
-    boolean hsChanged = !hs.equals(prevHardState);
     Ready rd = new Ready(
-        ss.equals(prevSoftState) ? null : ss,
-        hsChanged ? hs : null,
+        ss,
+        hs,
         raft.readStates.isEmpty() ? List.of() : List.copyOf(raft.readStates),
         entries,
         raft.raftLog.hasPendingSnapshot() ? raft.raftLog.unstable.snapshot : null,
         raft.raftLog.nextEntries(),
         raft.msgs.isEmpty() ? List.of() : raft.msgs,
-        !entries.isEmpty() || hs.getVote() != prevHardState.getVote()
-            || hs.getTerm() != prevHardState.getTerm());
-    prevSoftState = ss;
+        !entries.isEmpty() || raft.vote != prevHardState.getVote()
+            || raft.term != prevHardState.getTerm());
+    if (ss != null) {
+      prevSoftState = ss;
+    }
     raft.readStates = new ArrayList<>();
     raft.msgs = new ArrayList<>();
     return rd;
