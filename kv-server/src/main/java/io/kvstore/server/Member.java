@@ -69,8 +69,9 @@ public final class Member {
       Files.createDirectories(memberDir);
       stateMachine = new BackendStateMachine(Backend.open(memberDir.resolve("db")),
           memberDir.resolve("checkpoints"), this::learnPeers);
-      node = startRaft(id, memberDir, stateMachine, fresh);
-    } catch (LogStoreException | BackendException | UncheckedIOException e) {
+      node = startRaft(id, memberDir, stateMachine);
+    } catch (LogStoreException | BackendException | UncheckedIOException
+        | IllegalStateException e) {
       LOG.error("refusing to start: {}", e.getMessage());
       return 1;
     } catch (IOException e) {
@@ -96,8 +97,8 @@ public final class Member {
     }
   }
 
-  private RaftNode startRaft(long id, Path memberDir, BackendStateMachine stateMachine,
-      boolean fresh) throws IOException {
+  private RaftNode startRaft(long id, Path memberDir, BackendStateMachine stateMachine)
+      throws IOException {
     RocksDbLogStore log = RocksDbLogStore.open(memberDir.resolve("wal"));
     SnapshotStore snapshots = new SnapshotStore(memberDir.resolve("snap"), SNAPSHOTS_RETAINED);
     SnapshotStoreBridge bridge = new SnapshotStoreBridge(snapshots);
@@ -107,10 +108,13 @@ public final class Member {
     RaftNodeConfig raftConfig = RaftNodeConfig.defaults(id)
         .withTiming(Duration.ofMillis(config.heartbeatIntervalMs()), config.electionTick())
         .withSnapshots(config.snapshotCount(), Math.min(5_000, config.snapshotCount()));
-    RaftNode node = new RaftNode(raftConfig, log, snapshots, transport, stateMachine,
-        (change, state) -> { }, null);
+    RaftNode node = new RaftNode(raftConfig, log, snapshots, transport, stateMachine, null);
     raftNode = node;
-    List<Long> bootstrap = fresh ? new ArrayList<>(config.memberIds().values()) : List.of();
+    // The node bootstraps only an empty log, so a first start that failed after creating the
+    // log store (say, on a busy peer port) still bootstraps when it is retried.
+    List<Long> bootstrap = config.initialClusterState() == ServerConfig.ClusterState.NEW
+        ? new ArrayList<>(config.memberIds().values())
+        : List.of();
     node.start(bootstrap, knownPeers(stateMachine.backend().members()));
     return node;
   }

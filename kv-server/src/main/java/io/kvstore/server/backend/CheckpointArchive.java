@@ -5,6 +5,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -67,7 +68,7 @@ final class CheckpointArchive {
       Path target = dir.resolve(name);
       try (FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE_NEW,
           StandardOpenOption.WRITE)) {
-        OutputStream out = java.nio.channels.Channels.newOutputStream(ch);
+        OutputStream out = Channels.newOutputStream(ch);
         long left = size;
         while (left > 0) {
           int n = data.read(buf, 0, (int) Math.min(buf.length, left));
@@ -79,6 +80,9 @@ final class CheckpointArchive {
         }
         ch.force(true);
       }
+    }
+    if (!Files.exists(dir.resolve("CURRENT"))) {
+      throw new IOException("snapshot archive holds no RocksDB database (no CURRENT file)");
     }
     syncDirectory(dir);
   }

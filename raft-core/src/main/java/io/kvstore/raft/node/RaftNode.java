@@ -65,7 +65,6 @@ public final class RaftNode implements AutoCloseable {
   private final SnapshotStore snapshots;
   private final Transport transport;
   private final StateMachine stateMachine;
-  private final MembershipListener membershipListener;
   private final NodeMetrics metrics;
   private final LinkedBlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
   private final ExecutorService snapshotter;
@@ -94,14 +93,12 @@ public final class RaftNode implements AutoCloseable {
    * owns the log store and the transport and closes them when it stops.
    */
   public RaftNode(RaftNodeConfig config, LogStore logStore, SnapshotStore snapshots,
-      Transport transport, StateMachine stateMachine, MembershipListener membershipListener,
-      MeterRegistry registry) {
+      Transport transport, StateMachine stateMachine, MeterRegistry registry) {
     this.config = config.validate();
     this.logStore = logStore;
     this.snapshots = snapshots;
     this.transport = transport;
     this.stateMachine = stateMachine;
-    this.membershipListener = membershipListener;
     this.status = new NodeStatus(config.id(), 0, false, 0, 0, 0, 0, ConfState.getDefaultInstance());
     this.metrics = new NodeMetrics(registry, () -> status, pendingCount);
     String hex = Long.toHexString(config.id());
@@ -417,7 +414,6 @@ public final class RaftNode implements AutoCloseable {
       logStore.setConfState(confState);
       updateTransport(cc);
       stateMachine.apply(e);
-      membershipListener.onConfChange(cc, confState);
       LOG.info("{} applied conf change {} {} at index {}: voters {}, learners {}",
           hex(config.id()), cc.getType(), hex(cc.getNodeId()), e.getIndex(),
           hex(confState.getVotersList()), hex(confState.getLearnersList()));

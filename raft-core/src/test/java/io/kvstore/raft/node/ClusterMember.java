@@ -52,8 +52,7 @@ final class ClusterMember {
     NettyTransport transport = new NettyTransport(
         NettyTransportConfig.of(id, CLUSTER_ID, new InetSocketAddress("127.0.0.1", port)),
         bridge, bridge, null);
-    node = new RaftNode(config, logStore, snapshots, transport, stateMachine, (cc, cs) -> { },
-        null);
+    node = new RaftNode(config, logStore, snapshots, transport, stateMachine, null);
     try {
       node.start(bootstrapVoters, peers);
     } catch (RuntimeException e) {
