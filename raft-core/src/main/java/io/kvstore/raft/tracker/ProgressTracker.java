@@ -63,27 +63,28 @@ public final class ProgressTracker {
 
   /** Adds a voter (or promotes a learner) with progress starting at {@code next}. */
   public void addVoter(long id, long next) {
-    Progress pr = progress.get(id);
-    if (pr == null) {
-      pr = newProgress(id, next, false);
-    }
-    pr.setLearner(false);
-    learners.remove(id);
-    TreeSet<Long> ids = new TreeSet<>(voters.ids());
-    ids.add(id);
-    voters = new MajorityConfig(ids);
+    setRole(id, next, false);
   }
 
   /** Adds a learner, or demotes a voter to learner. */
   public void addLearner(long id, long next) {
+    setRole(id, next, true);
+  }
+
+  private void setRole(long id, long next, boolean learner) {
     Progress pr = progress.get(id);
     if (pr == null) {
-      pr = newProgress(id, next, true);
+      pr = newProgress(id, next, learner);
     }
-    pr.setLearner(true);
-    learners.add(id);
+    pr.setLearner(learner);
     TreeSet<Long> ids = new TreeSet<>(voters.ids());
-    ids.remove(id);
+    if (learner) {
+      learners.add(id);
+      ids.remove(id);
+    } else {
+      learners.remove(id);
+      ids.add(id);
+    }
     voters = new MajorityConfig(ids);
   }
 
