@@ -182,6 +182,30 @@ public final class RaftNode implements AutoCloseable {
     return f;
   }
 
+  /**
+   * Hands {@code data} to the leader without tracking it: on the leader it is appended to the
+   * log, on a follower it is forwarded to the leader in a proposal message. The future completes
+   * once that is done, not when the entry is applied; the caller recognises the applied entry by
+   * an id inside {@code data} (as etcd's server does) and applies its own timeout, since a
+   * forwarded proposal that the leader drops is never reported. It fails with {@link
+   * ProposalDroppedException} when no leader is known or the leader refuses it here.
+   */
+  public CompletableFuture<Void> submit(byte[] data) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    submit(f, () -> {
+      ByteString payload = ByteString.copyFrom(data);
+      long leader = rawNode.leaderId();
+      if (rawNode.isLeader() || leader == 0) {
+        rawNode.propose(payload);
+      } else {
+        transport.send(Message.newBuilder().setType(MessageType.MSG_PROP).setTo(leader)
+            .setFrom(config.id()).addEntries(Entry.newBuilder().setData(payload)).build());
+      }
+      f.complete(null);
+    });
+    return f;
+  }
+
   /** Proposes a membership change; completes with the new configuration once applied here. */
   public CompletableFuture<Object> proposeConfChange(ConfChange change) {
     CompletableFuture<Object> f = new CompletableFuture<>();

@@ -133,6 +133,20 @@ class RaftNodeClusterTest {
   }
 
   @Test
+  void aSubmissionOnAFollowerIsForwardedToTheLeaderAndAppliedEverywhere() throws Exception {
+    cluster = ClusterFixture.start(dir, 3);
+    ClusterMember leader = cluster.leader();
+    ClusterMember follower = cluster.follower();
+    ClusterFixture.await(() -> follower.node().status().leaderId() == leader.id,
+        "member " + follower.id + " to follow " + leader.id);
+
+    follower.node().submit(TestKvStateMachine.put("forwarded", "yes"))
+        .get(ClusterFixture.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+    cluster.awaitContents(Map.of("forwarded", "yes"));
+  }
+
+  @Test
   void aReadIndexOnAFollowerCoversEveryAcknowledgedWrite() throws Exception {
     cluster = ClusterFixture.start(dir, 3);
     ClusterMember follower = cluster.follower();
