@@ -12,6 +12,14 @@ import io.kvstore.server.backend.Backend;
 import io.kvstore.server.backend.BackendException;
 import io.kvstore.server.backend.BackendStateMachine;
 import io.kvstore.server.backend.MemberRecord;
+import io.kvstore.raft.node.NodeStoppedException;
+import io.kvstore.server.apply.ApplyWaiters;
+import io.kvstore.server.apply.KvApplier;
+import io.kvstore.server.etcd.ClientServer;
+import io.kvstore.server.etcd.KvServer;
+import io.kvstore.server.etcd.KvService;
+import io.kvstore.server.mvcc.MvccStore;
+import io.kvstore.server.mvcc.RequestValidator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -40,6 +48,10 @@ import org.slf4j.LoggerFactory;
 public final class Member {
   private static final Logger LOG = LoggerFactory.getLogger(Member.class);
   private static final int SNAPSHOTS_RETAINED = 5;
+  /** etcd's default {@code --max-request-bytes}. */
+  private static final int MAX_REQUEST_BYTES = 1536 * 1024;
+  /** etcd's request timeout with the default election timeout: 5 s + 2 × 1 s. */
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(7);
 
   private final ServerConfig config;
   private volatile RaftNode raftNode;
@@ -63,13 +75,9 @@ public final class Member {
     }
     LOG.info("starting member {} ({}) of cluster {}, data dir {}", config.name(),
         MemberIds.format(id), MemberIds.format(config.clusterId()), config.dataDir());
-    BackendStateMachine stateMachine;
-    RaftNode node;
+    Running running;
     try {
-      Files.createDirectories(memberDir);
-      stateMachine = new BackendStateMachine(Backend.open(memberDir.resolve("db")),
-          memberDir.resolve("checkpoints"), this::learnPeers);
-      node = startRaft(id, memberDir, stateMachine);
+      running = start(id, memberDir);
     } catch (LogStoreException | BackendException | UncheckedIOException
         | IllegalStateException e) {
       LOG.error("refusing to start: {}", e.getMessage());
@@ -80,21 +88,50 @@ public final class Member {
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("received shutdown signal, stopping member");
-      stop(node, stateMachine);
+      stop(running);
     }, "kv-server-shutdown"));
-    announceReadiness(node);
+    announceReadiness(running.node());
     try {
-      node.terminated().get();
-      stop(node, stateMachine);
+      running.node().terminated().get();
+      stop(running);
       return 0;
     } catch (ExecutionException e) {
       LOG.error("member stopped after a failure: {}", e.getCause().toString());
-      stop(node, stateMachine);
+      stop(running);
       return 1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 1;
     }
+  }
+
+  /** What a started member consists of, for stopping it. */
+  private record Running(RaftNode node, BackendStateMachine stateMachine, ClientServer clients,
+      ApplyWaiters waiters) {}
+
+  private Running start(long id, Path memberDir) throws IOException {
+    Files.createDirectories(memberDir);
+    Backend backend = Backend.open(memberDir.resolve("db"));
+    // No lessor yet: no lease exists, so a put naming one is refused as etcd refuses it.
+    MvccStore store = MvccStore.open(backend, leaseId -> false);
+    ApplyWaiters waiters = new ApplyWaiters();
+    KvApplier applier = new KvApplier(store, waiters);
+    BackendStateMachine stateMachine = new BackendStateMachine(backend, store, applier::apply,
+        memberDir.resolve("checkpoints"), this::learnPeers);
+    RaftNode node = startRaft(id, memberDir, stateMachine);
+    KvServer kv = new KvServer(node, store, waiters, config.clusterId(), id, REQUEST_TIMEOUT,
+        MAX_REQUEST_BYTES, RequestValidator.DEFAULT_MAX_TXN_OPS);
+    ClientServer clients;
+    try {
+      clients = new ClientServer(config.listenClientUrls().stream().map(Member::address).toList(),
+          MAX_REQUEST_BYTES, List.of(new KvService(kv)));
+    } catch (UncheckedIOException e) {
+      node.close();
+      stateMachine.close();
+      throw e;
+    }
+    LOG.info("serving client requests on {}", config.listenClientUrls());
+    return new Running(node, stateMachine, clients, waiters);
   }
 
   private RaftNode startRaft(long id, Path memberDir, BackendStateMachine stateMachine)
@@ -164,14 +201,19 @@ public final class Member {
     t.start();
   }
 
-  /** Stops the Raft node, then closes the backend; safe to call from several threads. */
-  private synchronized void stop(RaftNode node, BackendStateMachine stateMachine) {
+  /**
+   * Stops serving clients, then the Raft node, then closes the backend; safe to call from several
+   * threads.
+   */
+  private synchronized void stop(Running running) {
     if (stopped) {
       return;
     }
     stopped = true;
-    node.close();
-    stateMachine.close();
+    running.clients().close();
+    running.node().close();
+    running.waiters().failAll(new NodeStoppedException("raft node stopped", null));
+    running.stateMachine().close();
   }
 
   private static InetSocketAddress address(URI url) {

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -19,22 +20,27 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
  * The member's applied state on RocksDB, as etcd's bbolt backend: the applied Raft index (etcd's
  * consistent index) and the member list, each written in the same batch as the change that
- * produced it, so a restart neither skips nor repeats an entry. The kv-server issue adds the MVCC
- * key space as further column families.
+ * produced it, so a restart neither skips nor repeats an entry; and the MVCC key space (etcd's
+ * "key" bucket: one row per revision, written through a {@link Batch} committed with the index of
+ * the entry that produced it).
  *
  * <p>Writes are not synced one by one: the Raft log is the durable record, and a checkpoint (the
  * snapshot) flushes everything before the log is compacted past it.
  *
- * <p>Thread-safety: writes from one thread (the Raft loop); reads are safe from any thread.
+ * <p>Thread-safety: writes from one thread (the Raft loop); reads are safe from any thread while
+ * the backend is open. Callers that read from other threads must not overlap {@link #close} (the
+ * MVCC store excludes its readers while a snapshot replaces the backend).
  *
  * <p>Replacing the whole state from a snapshot is atomic across crashes: the new files are
  * unpacked beside the database, marked complete, then swapped in by renames; {@link #open}
@@ -47,6 +53,7 @@ public final class Backend implements AutoCloseable {
 
   private static final byte[] META_CF = "meta".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] MEMBERS_CF = "members".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] KEY_CF = "key".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] APPLIED_KEY = "consistent_index".getBytes(StandardCharsets.US_ASCII);
   private static final String INCOMING = ".incoming";
   private static final String COMPLETE = ".incoming.complete";
@@ -59,6 +66,8 @@ public final class Backend implements AutoCloseable {
   private final List<ColumnFamilyHandle> handles;
   private final ColumnFamilyHandle meta;
   private final ColumnFamilyHandle members;
+  /** The MVCC key space: encoded revision → serialized {@code mvccpb.KeyValue}. */
+  private final ColumnFamilyHandle keys;
   private final WriteOptions writeOptions = new WriteOptions();
   /** Mirrors the persisted applied index. */
   private volatile long appliedIndex;
@@ -72,6 +81,7 @@ public final class Backend implements AutoCloseable {
     this.handles = handles;
     this.meta = handles.get(1);
     this.members = handles.get(2);
+    this.keys = handles.get(3);
     byte[] v = db.get(meta, APPLIED_KEY);
     this.appliedIndex = v == null ? 0 : ByteBuffer.wrap(v).getLong();
   }
@@ -90,7 +100,8 @@ public final class Backend implements AutoCloseable {
     List<ColumnFamilyDescriptor> descriptors = List.of(
         new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
         new ColumnFamilyDescriptor(META_CF, cfOptions),
-        new ColumnFamilyDescriptor(MEMBERS_CF, cfOptions));
+        new ColumnFamilyDescriptor(MEMBERS_CF, cfOptions),
+        new ColumnFamilyDescriptor(KEY_CF, cfOptions));
     List<ColumnFamilyHandle> handles = new ArrayList<>();
     try {
       RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
@@ -147,6 +158,120 @@ public final class Backend implements AutoCloseable {
     }
   }
 
+  /** A new, empty batch of MVCC rows for {@link #commit} or {@link #write(Batch)}. */
+  public Batch newBatch() {
+    return new Batch();
+  }
+
+  /**
+   * Writes {@code batch} and records {@code index} as applied, atomically; closes the batch. The
+   * rows of one applied entry go through one call, so a crash keeps all of them or none.
+   */
+  public void commit(long index, Batch batch) {
+    try (batch) {
+      write(index, b -> { }, batch.rows);
+    }
+  }
+
+  /**
+   * Writes {@code batch} alone, for rows no entry produced (a compaction's deletions, which may
+   * be redone after a crash); closes the batch.
+   */
+  public void write(Batch batch) {
+    try (batch) {
+      db.write(writeOptions, batch.rows);
+    } catch (RocksDBException e) {
+      throw new BackendException("cannot write to backend " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The value stored under an encoded revision in the key space, or null. */
+  public byte[] revision(byte[] revision) {
+    try {
+      return db.get(keys, revision);
+    } catch (RocksDBException e) {
+      throw new BackendException("cannot read revision from backend " + dir, e);
+    }
+  }
+
+  /**
+   * Visits the rows of the key space from {@code from} (inclusive) to {@code to} (exclusive) in
+   * revision order, on a consistent view, until {@code visitor} returns false.
+   */
+  public void scanRevisions(byte[] from, byte[] to, RowVisitor visitor) {
+    try (Slice upper = new Slice(to);
+        ReadOptions options = new ReadOptions().setIterateUpperBound(upper);
+        RocksIterator it = db.newIterator(keys, options)) {
+      for (it.seek(from); it.isValid(); it.next()) {
+        if (!visitor.visit(it.key(), it.value())) {
+          break;
+        }
+      }
+    }
+  }
+
+  /** The value of a key of the meta space that the MVCC store owns, or null. */
+  public byte[] meta(byte[] key) {
+    try {
+      return db.get(meta, key);
+    } catch (RocksDBException e) {
+      throw new BackendException("cannot read meta from backend " + dir, e);
+    }
+  }
+
+  /** Receives rows of a scan. */
+  @FunctionalInterface
+  public interface RowVisitor {
+    /** Returns whether to go on. */
+    boolean visit(byte[] key, byte[] value);
+  }
+
+  /**
+   * MVCC rows to write at once. Not thread-safe: filled and committed on the Raft loop; closed by
+   * {@link #commit} or {@link #write(Batch)}.
+   */
+  public final class Batch implements AutoCloseable {
+    private final WriteBatch rows = new WriteBatch();
+
+    private Batch() {
+    }
+
+    /** Stores a value under an encoded revision of the key space. */
+    public void putRevision(byte[] revision, byte[] value) {
+      try {
+        rows.put(keys, revision, value);
+      } catch (RocksDBException e) {
+        throw new BackendException("cannot batch a revision", e);
+      }
+    }
+
+    /** Removes an encoded revision from the key space. */
+    public void deleteRevision(byte[] revision) {
+      try {
+        rows.delete(keys, revision);
+      } catch (RocksDBException e) {
+        throw new BackendException("cannot batch a revision deletion", e);
+      }
+    }
+
+    /** Sets a key of the meta space; {@code consistent_index} is the backend's own. */
+    public void putMeta(byte[] key, byte[] value) {
+      if (Arrays.equals(key, APPLIED_KEY)) {
+        throw new IllegalArgumentException("the applied index is written by commit");
+      }
+      try {
+        rows.put(meta, key, value);
+      } catch (RocksDBException e) {
+        throw new BackendException("cannot batch a meta key", e);
+      }
+    }
+
+    @Override
+    public void close() {
+      rows.close();
+    }
+  }
+
   /** A consistent copy of the backend in {@code target} (hard links; flushes memtables first). */
   public void checkpoint(Path target) {
     try (Checkpoint cp = Checkpoint.create(db)) {
@@ -163,6 +288,12 @@ public final class Backend implements AutoCloseable {
 
   private void write(long index, BatchFiller filler) {
     try (WriteBatch batch = new WriteBatch()) {
+      write(index, filler, batch);
+    }
+  }
+
+  private void write(long index, BatchFiller filler, WriteBatch batch) {
+    try {
       filler.fill(batch);
       batch.put(meta, APPLIED_KEY, ByteBuffer.allocate(Long.BYTES).putLong(index).array());
       db.write(writeOptions, batch);

@@ -22,22 +22,31 @@ import java.util.function.Consumer;
  * the member list and records every entry's index as applied in the same write. Snapshots are
  * RocksDB checkpoints, taken on the Raft loop (hard links, so cheap) and packed off it.
  *
+ * <p>A restored snapshot replaces the backend through the {@link BackendView} (the MVCC store),
+ * which keeps its readers off the backend meanwhile and rebuilds its index from the new one.
+ *
  * <p>Thread-safety: {@link #apply}, {@link #snapshot} and {@link #restore} are called on the Raft
  * loop only; {@link #backend()} may be read from any thread.
  */
 public final class BackendStateMachine implements StateMachine, AutoCloseable {
   private final Path checkpoints;
   private final Consumer<Map<Long, MemberRecord>> membersRestored;
+  private final BackendView view;
+  private final RequestApplier requests;
   private volatile Backend backend;
   private long checkpointSeq;
 
   /**
+   * @param view the state derived from {@code backend} (the MVCC store), rebuilt on restore
+   * @param requests applies the client requests that normal entries carry
    * @param membersRestored told the whole member list after a snapshot replaced it, so the
    *     transport learns the addresses of members added while this one was behind
    */
-  public BackendStateMachine(Backend backend, Path checkpoints,
-      Consumer<Map<Long, MemberRecord>> membersRestored) throws IOException {
+  public BackendStateMachine(Backend backend, BackendView view, RequestApplier requests,
+      Path checkpoints, Consumer<Map<Long, MemberRecord>> membersRestored) throws IOException {
     this.backend = backend;
+    this.view = view;
+    this.requests = requests;
     this.checkpoints = checkpoints;
     this.membersRestored = membersRestored;
     Backend.deleteRecursively(checkpoints);
@@ -56,7 +65,11 @@ public final class BackendStateMachine implements StateMachine, AutoCloseable {
   @Override
   public Object apply(Entry entry) {
     if (entry.getType() != EntryType.ENTRY_CONF_CHANGE) {
-      backend.markApplied(entry.getIndex());
+      if (entry.getData().isEmpty()) {
+        backend.markApplied(entry.getIndex());
+      } else {
+        requests.apply(entry.getIndex(), entry.getData());
+      }
       return null;
     }
     ConfChange cc = RawNode.confChangeOf(entry);
@@ -106,9 +119,12 @@ public final class BackendStateMachine implements StateMachine, AutoCloseable {
 
   @Override
   public void restore(SnapshotMetadata metadata, InputStream data) throws IOException {
-    Path dir = backend.directory();
-    backend.close();
-    backend = Backend.replace(dir, data);
+    Backend current = backend;
+    Path dir = current.directory();
+    backend = view.replaceBackend(() -> {
+      current.close();
+      return Backend.replace(dir, data);
+    });
     if (backend.appliedIndex() != metadata.getIndex()) {
       throw new IllegalStateException("snapshot " + metadata.getIndex()
           + " holds a backend applied up to " + backend.appliedIndex());

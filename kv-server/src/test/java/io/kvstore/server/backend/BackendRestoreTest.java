@@ -142,8 +142,9 @@ class BackendRestoreTest {
   void stateMachineRestoreFromATruncatedArchiveFailsAndTheOldStateReopens() throws IOException {
     byte[] archive = newArchive();
     writeBackend(db, OLD_INDEX, "old");
-    BackendStateMachine sm = new BackendStateMachine(Backend.open(db), tmp.resolve("checkpoints"),
-        members -> { });
+    BackendStateMachine sm = new BackendStateMachine(Backend.open(db), BackendView.Swap::swap,
+        (index, data) -> { },
+        tmp.resolve("checkpoints"), members -> { });
     SnapshotMetadata meta = SnapshotMetadata.newBuilder().setIndex(NEW_INDEX).build();
 
     assertThatThrownBy(() -> sm.restore(meta,

@@ -29,6 +29,8 @@ class BackendStateMachineTest {
 
   private final List<Map<Long, MemberRecord>> restored = new ArrayList<>();
   private final List<BackendStateMachine> opened = new ArrayList<>();
+  /** The requests handed to the applier, by entry index. */
+  private final List<Map.Entry<Long, ByteString>> requests = new ArrayList<>();
 
   @AfterEach
   void closeStateMachines() {
@@ -100,7 +102,7 @@ class BackendStateMachineTest {
   }
 
   @Test
-  void normalAndEmptyEntriesOnlyAdvanceTheAppliedIndex() throws IOException {
+  void emptyEntriesOnlyAdvanceTheAppliedIndexAndRequestsGoToTheApplier() throws IOException {
     BackendStateMachine sm = open("a");
     sm.apply(confChange(1, ConfChangeType.CONF_CHANGE_ADD_NODE, 7,
         context("m7", "http://127.0.0.1:2380")));
@@ -108,10 +110,12 @@ class BackendStateMachineTest {
 
     sm.apply(Entry.newBuilder().setTerm(2).setIndex(2).build());
     assertThat(sm.appliedIndex()).isEqualTo(2);
+    assertThat(requests).isEmpty();
+    ByteString request = ByteString.copyFromUtf8("a client request");
     sm.apply(Entry.newBuilder().setTerm(2).setIndex(3).setType(EntryType.ENTRY_NORMAL)
-        .setData(ByteString.copyFromUtf8("a command for a later issue")).build());
+        .setData(request).build());
 
-    assertThat(sm.appliedIndex()).isEqualTo(3);
+    assertThat(requests).containsExactly(Map.entry(3L, request));
     assertThat(sm.backend().members()).isEqualTo(before);
   }
 
@@ -176,6 +180,7 @@ class BackendStateMachineTest {
   /** Opens a state machine on {@code <name>-db}, closed after the test; test thread only. */
   private BackendStateMachine open(String name) throws IOException {
     BackendStateMachine sm = new BackendStateMachine(Backend.open(tmp.resolve(name + "-db")),
+        BackendView.Swap::swap, (index, data) -> requests.add(Map.entry(index, data)),
         tmp.resolve(name + "-checkpoints"), restored::add);
     opened.add(sm);
     return sm;
