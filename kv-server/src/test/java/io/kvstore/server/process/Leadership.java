@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
  * A leader as a member's log names it: {@code raft.node: <self> elected leader <id> at term <t>},
  * ids in etcd's hex. Immutable; the static helpers read logs and are confined to the test thread.
  */
-record Leadership(String leaderId, long term) {
+public record Leadership(String leaderId, long term) {
   private static final Pattern ELECTED =
       Pattern.compile("elected leader (\\p{XDigit}+) at term (\\d+)");
   private static final Pattern STARTING =
@@ -44,7 +44,7 @@ record Leadership(String leaderId, long term) {
    * Waits until every member's latest logged leader is the same, at a term above {@code
    * aboveTerm}, and returns it; fails after the timeout, with what each member logged last.
    */
-  static Leadership awaitAgreement(List<ServerProcess> members, long aboveTerm,
+  public static Leadership awaitAgreement(List<ServerProcess> members, long aboveTerm,
       Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {

@@ -9,13 +9,13 @@ import java.util.stream.Collectors;
  * One member's place in a test cluster: its name, data directory and ports on 127.0.0.1, and the
  * etcd-style flags that start it. Immutable.
  */
-record MemberFlags(String name, Path dataDir, int peerPort, int clientPort) {
+public record MemberFlags(String name, Path dataDir, int peerPort, int clientPort) {
   /** Heartbeat and election timeout short enough for quick elections, as etcd's tests use. */
   private static final List<String> TIMING =
       List.of("--heartbeat-interval", "50", "--election-timeout", "500");
 
   /** Member {@code name} with its data in {@code <parent>/<name>.etcd} and two fresh ports. */
-  static MemberFlags of(String name, Path parent) {
+  public static MemberFlags of(String name, Path parent) {
     return new MemberFlags(name, parent.resolve(name + ".etcd"), FreePorts.next(),
         FreePorts.next());
   }
@@ -35,7 +35,7 @@ record MemberFlags(String name, Path dataDir, int peerPort, int clientPort) {
   }
 
   /** The flags that start this member of a new cluster made of {@code cluster}. */
-  List<String> flags(List<MemberFlags> cluster) {
+  public List<String> flags(List<MemberFlags> cluster) {
     List<String> flags = new ArrayList<>(List.of(
         "--name", name,
         "--data-dir", dataDir.toString(),

@@ -14,7 +14,7 @@ import java.util.List;
  *
  * <p>Thread-safety: confined to the test thread.
  */
-final class ServerLauncher implements AutoCloseable {
+public final class ServerLauncher implements AutoCloseable {
   /** Small heap, one GC thread and the quick compiler: several members share two cores. */
   private static final List<String> JVM_OPTIONS =
       List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
@@ -22,12 +22,12 @@ final class ServerLauncher implements AutoCloseable {
   private final Path workDir;
   private final List<ServerProcess> started = new ArrayList<>();
 
-  ServerLauncher(Path workDir) {
+  public ServerLauncher(Path workDir) {
     this.workDir = workDir;
   }
 
   /** Starts {@code kv-server <flags>} with stdout and stderr both going to {@code <name>.log}. */
-  ServerProcess start(String name, List<String> flags) {
+  public ServerProcess start(String name, List<String> flags) {
     return start(name, flags, false);
   }
 

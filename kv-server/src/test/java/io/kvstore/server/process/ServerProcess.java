@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  *
  * <p>Thread-safety: confined to the test thread that started it.
  */
-final class ServerProcess {
+public final class ServerProcess {
   private static final long POLL_MS = 50;
   private static final int TAIL_LINES = 30;
 
@@ -49,7 +49,7 @@ final class ServerProcess {
    * Waits until a log line contains a match of {@code pattern} and returns the first such line;
    * fails if the process exits without logging one or the timeout passes.
    */
-  String awaitLine(Pattern pattern, Duration timeout) {
+  public String awaitLine(Pattern pattern, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       boolean exited = !process.isAlive();
