@@ -15,11 +15,34 @@ import io.kvstore.server.backend.MemberRecord;
 import io.kvstore.raft.node.NodeStoppedException;
 import io.kvstore.server.apply.ApplyWaiters;
 import io.kvstore.server.apply.KvApplier;
+import io.kvstore.server.apply.ClusterRequestApplier;
+import io.kvstore.server.apply.ConfChangeNotifier;
 import io.kvstore.server.etcd.ClientServer;
+import io.kvstore.server.etcd.ClusterService;
+import io.kvstore.server.etcd.MaintenanceService;
+import io.kvstore.server.etcd.QuotaKvService;
+import io.kvstore.server.etcd.SnapshotStreamer;
+import io.kvstore.server.maintenance.Alarms;
+import io.kvstore.server.maintenance.AttributePublisher;
+import io.kvstore.server.maintenance.MemberAttributesApplier;
+import io.kvstore.server.maintenance.MetricsServer;
+import io.kvstore.server.pb.MemberAttributes;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import io.kvstore.server.etcd.KvServer;
 import io.kvstore.server.etcd.KvService;
+import io.kvstore.server.etcd.LeaseServer;
+import io.kvstore.server.etcd.LeaseService;
+import io.kvstore.server.etcd.WatchService;
+import io.kvstore.server.etcd.Proposer;
+import io.kvstore.server.lease.LeaseApplier;
+import io.kvstore.server.lease.LeaseExpiryLoop;
+import io.kvstore.server.lease.Lessor;
+import io.kvstore.server.lease.LessorConfig;
+import io.kvstore.server.watch.WatchHub;
 import io.kvstore.server.mvcc.MvccStore;
-import io.kvstore.server.mvcc.RequestValidator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -48,12 +71,17 @@ import org.slf4j.LoggerFactory;
 public final class Member {
   private static final Logger LOG = LoggerFactory.getLogger(Member.class);
   private static final int SNAPSHOTS_RETAINED = 5;
-  /** etcd's default {@code --max-request-bytes}. */
-  private static final int MAX_REQUEST_BYTES = 1536 * 1024;
   /** etcd's request timeout with the default election timeout: 5 s + 2 × 1 s. */
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(7);
 
   private final ServerConfig config;
+  /** etcd's metrics, served on --listen-metrics-urls. */
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  /** Membership changes proposed here, until applied here. */
+  private final ApplyWaiters confChanges = new ApplyWaiters();
+  /** Set once by {@link #run} before anything starts. */
+  private MemberIdentity identity;
   private volatile RaftNode raftNode;
   /** Guarded by {@code this}. */
   private boolean stopped;
@@ -64,17 +92,17 @@ public final class Member {
 
   /** Starts the member and blocks until it stops; returns the process exit status. */
   public int run() {
-    long id = config.memberId();
     Path memberDir = config.dataDir().resolve("member");
     boolean fresh = !Files.exists(memberDir.resolve("wal"));
-    if (fresh && config.initialClusterState() == ServerConfig.ClusterState.EXISTING) {
-      LOG.error("--initial-cluster-state=existing needs a data directory from a member that was "
-          + "added to the cluster; {} has none (member add arrives with the Cluster API)",
-          config.dataDir());
+    try {
+      identity = MemberIdentity.resolve(config, memberDir, fresh);
+    } catch (IOException e) {
+      LOG.error("refusing to start: {}", e.getMessage());
       return 1;
     }
+    long id = identity.memberId();
     LOG.info("starting member {} ({}) of cluster {}, data dir {}", config.name(),
-        MemberIds.format(id), MemberIds.format(config.clusterId()), config.dataDir());
+        MemberIds.format(id), MemberIds.format(identity.clusterId()), config.dataDir());
     Running running;
     try {
       running = start(id, memberDir);
@@ -107,31 +135,80 @@ public final class Member {
 
   /** What a started member consists of, for stopping it. */
   private record Running(RaftNode node, BackendStateMachine stateMachine, ClientServer clients,
-      ApplyWaiters waiters) {}
+      ApplyWaiters waiters, LeaseExpiryLoop lessorLoop, Operations operations, WatchService watch,
+      WatchHub watchHub) {}
+
+  /** The member's maintenance side: its worker threads, metrics listener and publisher. */
+  private record Operations(ExecutorService executor, MetricsServer metrics,
+      AttributePublisher publisher) implements AutoCloseable {
+    @Override
+    public void close() {
+      publisher.close();
+      metrics.close();
+      executor.shutdownNow();
+    }
+  }
 
   private Running start(long id, Path memberDir) throws IOException {
     Files.createDirectories(memberDir);
     Backend backend = Backend.open(memberDir.resolve("db"));
-    // No lessor yet: no lease exists, so a put naming one is refused as etcd refuses it.
-    MvccStore store = MvccStore.open(backend, leaseId -> false);
+    Lessor lessor = new Lessor(LessorConfig.of(config.heartbeatIntervalMs(),
+        config.electionTick(), REQUEST_TIMEOUT), System::nanoTime);
+    MvccStore store = MvccStore.open(backend, lessor);
+    lessor.recover(backend, store);
     ApplyWaiters waiters = new ApplyWaiters();
-    KvApplier applier = new KvApplier(store, waiters);
-    BackendStateMachine stateMachine = new BackendStateMachine(backend, store, applier::apply,
-        memberDir.resolve("checkpoints"), this::learnPeers);
+    WatchHub watchHub = new WatchHub(store);
+    KvApplier applier = new KvApplier(store, waiters, new LeaseApplier(lessor, store),
+        watchHub::publish);
+    Alarms alarms = new Alarms(store);
+    BackendStateMachine stateMachine = new BackendStateMachine(backend, swap -> {
+      Backend replacement = store.replaceBackend(swap);
+      lessor.recover(replacement, store);
+      return replacement;
+    }, new ClusterRequestApplier(store, waiters, alarms, new MemberAttributesApplier(store),
+        applier::apply), memberDir.resolve("checkpoints"),
+        this::learnPeers);
     RaftNode node = startRaft(id, memberDir, stateMachine);
-    KvServer kv = new KvServer(node, store, waiters, config.clusterId(), id, REQUEST_TIMEOUT,
-        MAX_REQUEST_BYTES, RequestValidator.DEFAULT_MAX_TXN_OPS);
+    Proposer proposer = new Proposer(node, waiters, identity.clusterId(), id, REQUEST_TIMEOUT,
+        config.maxRequestBytes());
+    KvServer kv = new KvServer(node, store, proposer, config.maxTxnOps());
+    ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
+      Thread t = new Thread(r, "kv-server-maintenance");
+      t.setDaemon(true);
+      return t;
+    });
+    LeaseServer leases = new LeaseServer(node, store, lessor, proposer);
+    WatchService watch = new WatchService(watchHub, identity.clusterId(), id,
+        () -> node.status().term(), config.maxRequestBytes(),
+        WatchService.DEFAULT_PROGRESS_INTERVAL);
     ClientServer clients;
     try {
       clients = new ClientServer(config.listenClientUrls().stream().map(Member::address).toList(),
-          MAX_REQUEST_BYTES, List.of(new KvService(kv)));
+          config.maxRequestBytes(), () -> node.status().leaderId() != 0, List.of(
+              new QuotaKvService(new KvService(kv), store, alarms, proposer, id,
+                  config.quotaBytes()),
+              new LeaseService(leases),
+              watch,
+              new ClusterService(node, store, proposer, confChanges, REQUEST_TIMEOUT, executor),
+              new MaintenanceService(node, store, proposer, alarms,
+                  new SnapshotStreamer(store, memberDir.resolve("checkpoints").resolve("export")),
+                  REQUEST_TIMEOUT, executor)));
     } catch (UncheckedIOException e) {
       node.close();
       stateMachine.close();
       throw e;
     }
     LOG.info("serving client requests on {}", config.listenClientUrls());
-    return new Running(node, stateMachine, clients, waiters);
+    MetricsServer metrics = new MetricsServer(
+        config.listenMetricsUrls().stream().map(Member::address).toList(), registry,
+        () -> node.status().leaderId() != 0);
+    AttributePublisher publisher = new AttributePublisher(node, store,
+        MemberAttributes.newBuilder().setMemberId(id).setName(config.name())
+            .addAllClientUrls(config.advertiseClientUrls().stream().map(URI::toString).toList())
+            .build(), proposer::propose);
+    return new Running(node, stateMachine, clients, waiters,
+        LeaseExpiryLoop.start(lessor, node, proposer::propose),
+        new Operations(executor, metrics, publisher), watch, watchHub);
   }
 
   private RaftNode startRaft(long id, Path memberDir, BackendStateMachine stateMachine)
@@ -140,12 +217,14 @@ public final class Member {
     SnapshotStore snapshots = new SnapshotStore(memberDir.resolve("snap"), SNAPSHOTS_RETAINED);
     SnapshotStoreBridge bridge = new SnapshotStoreBridge(snapshots);
     NettyTransport transport = new NettyTransport(
-        NettyTransportConfig.of(id, config.clusterId(), address(config.listenPeerUrls().get(0))),
-        bridge, bridge, null);
+        NettyTransportConfig.of(id, identity.clusterId(),
+            address(config.listenPeerUrls().get(0))),
+        bridge, bridge, registry);
     RaftNodeConfig raftConfig = RaftNodeConfig.defaults(id)
         .withTiming(Duration.ofMillis(config.heartbeatIntervalMs()), config.electionTick())
         .withSnapshots(config.snapshotCount(), Math.min(5_000, config.snapshotCount()));
-    RaftNode node = new RaftNode(raftConfig, log, snapshots, transport, stateMachine, null);
+    RaftNode node = new RaftNode(raftConfig, log, snapshots, transport,
+        new ConfChangeNotifier(stateMachine, confChanges), registry);
     raftNode = node;
     // The node bootstraps only an empty log, so a first start that failed after creating the
     // log store (say, on a busy peer port) still bootstraps when it is retried.
@@ -159,7 +238,9 @@ public final class Member {
   /** Member addresses from the backend, or from --initial-cluster before anything is applied. */
   private Map<Long, InetSocketAddress> knownPeers(Map<Long, MemberRecord> members) {
     Map<Long, InetSocketAddress> peers = new LinkedHashMap<>();
-    if (members.isEmpty()) {
+    if (members.isEmpty() && !identity.joinPeers().isEmpty()) {
+      peers.putAll(identity.joinPeers());
+    } else if (members.isEmpty()) {
       Map<String, Long> ids = config.memberIds();
       config.initialCluster().forEach((name, urls) -> peers.put(ids.get(name),
           address(urls.get(0))));
@@ -210,8 +291,12 @@ public final class Member {
       return;
     }
     stopped = true;
+    running.watch().close();
     running.clients().close();
+    running.operations().close();
+    running.lessorLoop().close();
     running.node().close();
+    running.watchHub().close();
     running.waiters().failAll(new NodeStoppedException("raft node stopped", null));
     running.stateMachine().close();
   }

@@ -32,6 +32,12 @@ import java.util.stream.Collectors;
  * @param electionTimeoutMs time without a leader before a follower campaigns; at least 5 heartbeats
  *     and at most {@value #MAX_ELECTION_TIMEOUT_MS} ms
  * @param snapshotCount applied entries between two snapshots
+ * @param maxRequestBytes the largest client request a member proposes to Raft
+ * @param quotaBackendBytes the backend size that raises the NOSPACE alarm; 0 means etcd's default
+ *     of {@value #DEFAULT_QUOTA_BACKEND_BYTES} bytes and a negative value disables the quota
+ * @param maxTxnOps the most operations one txn may hold
+ * @param listenMetricsUrls where to serve {@code /metrics}, {@code /health} and {@code /version}
+ *     over plain HTTP besides the client URLs; may be empty
  */
 public record ServerConfig(
     String name,
@@ -45,10 +51,20 @@ public record ServerConfig(
     String initialClusterToken,
     int heartbeatIntervalMs,
     int electionTimeoutMs,
-    long snapshotCount) {
+    long snapshotCount,
+    int maxRequestBytes,
+    long quotaBackendBytes,
+    int maxTxnOps,
+    List<URI> listenMetricsUrls) {
 
   /** etcd's upper bound for {@code --election-timeout}. */
   public static final int MAX_ELECTION_TIMEOUT_MS = 50_000;
+  /** etcd's default {@code --max-request-bytes}: 1.5 MiB. */
+  public static final int DEFAULT_MAX_REQUEST_BYTES = 1536 * 1024;
+  /** etcd's backend quota when {@code --quota-backend-bytes} is 0: 2 GiB. */
+  public static final long DEFAULT_QUOTA_BACKEND_BYTES = 2L << 30;
+  /** etcd's default {@code --max-txn-ops}. */
+  public static final int DEFAULT_MAX_TXN_OPS = 128;
 
   /** {@code --initial-cluster-state}: bootstrap a new cluster or join a running one. */
   public enum ClusterState {
@@ -73,6 +89,7 @@ public record ServerConfig(
     initialCluster = Collections.unmodifiableMap(members);
     Objects.requireNonNull(initialClusterState, "initialClusterState");
     Objects.requireNonNull(initialClusterToken, "initialClusterToken");
+    listenMetricsUrls = List.copyOf(listenMetricsUrls);
   }
 
   /**
@@ -95,11 +112,28 @@ public record ServerConfig(
     if (snapshotCount <= 0) {
       throw new ConfigException("--snapshot-count must be >0 (set to " + snapshotCount + ")");
     }
+    if (maxRequestBytes <= 0) {
+      throw new ConfigException("--max-request-bytes must be >0 (set to " + maxRequestBytes + ")");
+    }
+    if (maxTxnOps <= 0) {
+      throw new ConfigException("--max-txn-ops must be >0 (set to " + maxTxnOps + ")");
+    }
+    if (!listenMetricsUrls.isEmpty()) {
+      HttpUrls.checkAll("--listen-metrics-urls", listenMetricsUrls);
+    }
     checkLocalMember();
     if (initialClusterState == ClusterState.NEW) {
       checkAdvertiseMatchesCluster();
     }
     checkDuplicateUrl();
+  }
+
+  /** The backend size that raises NOSPACE, as etcd reads the flag; Long.MAX_VALUE if disabled. */
+  public long quotaBytes() {
+    if (quotaBackendBytes < 0) {
+      return Long.MAX_VALUE;
+    }
+    return quotaBackendBytes == 0 ? DEFAULT_QUOTA_BACKEND_BYTES : quotaBackendBytes;
   }
 
   /** Ticks without a leader before a follower campaigns: election timeout / heartbeat interval. */

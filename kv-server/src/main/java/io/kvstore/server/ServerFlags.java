@@ -122,6 +122,40 @@ final class ServerFlags {
               + " (default: ${DEFAULT-VALUE}).")
   long snapshotCount;
 
+  @Option(
+      names = "--max-request-bytes",
+      paramLabel = "BYTES",
+      defaultValue = "1572864",
+      description =
+          "Maximum client request size in bytes the server will accept"
+              + " (default: ${DEFAULT-VALUE}).")
+  int maxRequestBytes;
+
+  @Option(
+      names = "--quota-backend-bytes",
+      paramLabel = "BYTES",
+      defaultValue = "0",
+      description =
+          "Raise alarms when backend size exceeds the given quota; 0 means the default of 2 GiB"
+              + " (default: ${DEFAULT-VALUE}).")
+  long quotaBackendBytes;
+
+  @Option(
+      names = "--max-txn-ops",
+      paramLabel = "N",
+      defaultValue = "128",
+      description =
+          "Maximum number of operations permitted in a transaction (default: ${DEFAULT-VALUE}).")
+  int maxTxnOps;
+
+  @Option(
+      names = "--listen-metrics-urls",
+      paramLabel = "URL",
+      split = ",",
+      description =
+          "List of URLs to listen on for the metrics and health endpoints (default: none).")
+  List<String> listenMetricsUrls;
+
   /** A parser for these flags; as with etcd's flags, a flag given twice keeps its last value. */
   static CommandLine newCommandLine() {
     return new CommandLine(new ServerFlags()).setOverwrittenOptionsAllowed(true);
@@ -146,7 +180,12 @@ final class ServerFlags {
             initialClusterToken,
             heartbeatIntervalMs,
             electionTimeoutMs,
-            snapshotCount);
+            snapshotCount,
+            maxRequestBytes,
+            quotaBackendBytes,
+            maxTxnOps,
+            HttpUrls.parse("--listen-metrics-urls",
+                listenMetricsUrls != null ? listenMetricsUrls : List.of()));
     config.validate();
     return config;
   }

@@ -75,9 +75,30 @@ class ServerConfigTest {
             config.initialClusterToken(),
             config.heartbeatIntervalMs(),
             config.electionTimeoutMs(),
-            0);
+            0,
+            config.maxRequestBytes(),
+            config.quotaBackendBytes(),
+            config.maxTxnOps(),
+            config.listenMetricsUrls());
 
     assertError(zero, "--snapshot-count must be >0 (set to 0)");
+  }
+
+  @Test
+  void limitsMustBePositive() {
+    ServerConfig c = member("m1", 100, 1000);
+    assertError(new ServerConfig(c.name(), c.dataDir(), c.listenPeerUrls(),
+        c.initialAdvertisePeerUrls(), c.listenClientUrls(), c.advertiseClientUrls(),
+        c.initialCluster(), c.initialClusterState(), c.initialClusterToken(),
+        c.heartbeatIntervalMs(), c.electionTimeoutMs(), c.snapshotCount(), 0,
+        c.quotaBackendBytes(), c.maxTxnOps(), c.listenMetricsUrls()),
+        "--max-request-bytes must be >0 (set to 0)");
+    assertError(new ServerConfig(c.name(), c.dataDir(), c.listenPeerUrls(),
+        c.initialAdvertisePeerUrls(), c.listenClientUrls(), c.advertiseClientUrls(),
+        c.initialCluster(), c.initialClusterState(), c.initialClusterToken(),
+        c.heartbeatIntervalMs(), c.electionTimeoutMs(), c.snapshotCount(),
+        c.maxRequestBytes(), c.quotaBackendBytes(), -1, c.listenMetricsUrls()),
+        "--max-txn-ops must be >0 (set to -1)");
   }
 
   @Test
@@ -201,7 +222,11 @@ class ServerConfigTest {
         "kv-cluster",
         heartbeatMs,
         electionMs,
-        100_000);
+        100_000,
+        ServerConfig.DEFAULT_MAX_REQUEST_BYTES,
+        0,
+        ServerConfig.DEFAULT_MAX_TXN_OPS,
+        List.of());
   }
 
   private static Map<String, List<URI>> threeMembers() {

@@ -32,8 +32,25 @@ class ServerFlagsTest {
     assertThat(config.electionTimeoutMs()).isEqualTo(1000);
     assertThat(config.snapshotCount()).isEqualTo(100_000);
     assertThat(config.electionTick()).isEqualTo(10);
+    assertThat(config.maxRequestBytes()).isEqualTo(1_572_864);
+    assertThat(config.quotaBackendBytes()).isZero();
+    assertThat(config.quotaBytes()).isEqualTo(2L << 30);
+    assertThat(config.maxTxnOps()).isEqualTo(128);
+    assertThat(config.listenMetricsUrls()).isEmpty();
     assertThat(MemberIds.format(config.memberId())).isEqualTo("8e9e05c52164694d");
     assertThat(MemberIds.format(config.clusterId())).isEqualTo("cdf818194e3a8c32");
+  }
+
+  @Test
+  void limitsAndMetricsUrls() {
+    ServerConfig config = parse("--max-request-bytes", "1024", "--quota-backend-bytes=4096",
+        "--max-txn-ops", "8", "--listen-metrics-urls", "http://127.0.0.1:2381");
+
+    assertThat(config.maxRequestBytes()).isEqualTo(1024);
+    assertThat(config.quotaBytes()).isEqualTo(4096);
+    assertThat(config.maxTxnOps()).isEqualTo(8);
+    assertThat(config.listenMetricsUrls()).containsExactly(URI.create("http://127.0.0.1:2381"));
+    assertThat(parse("--quota-backend-bytes", "-1").quotaBytes()).isEqualTo(Long.MAX_VALUE);
   }
 
   @Test

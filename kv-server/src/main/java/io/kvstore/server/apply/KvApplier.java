@@ -2,10 +2,13 @@ package io.kvstore.server.apply;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.kvstore.server.lease.LeaseApplier;
+import io.kvstore.server.mvcc.Commit;
 import io.kvstore.server.mvcc.EtcdException;
 import io.kvstore.server.mvcc.MvccStore;
 import io.kvstore.server.mvcc.WriteTxn;
 import io.kvstore.server.pb.InternalRaftRequest;
+import java.util.function.Consumer;
 
 /**
  * Applies one committed {@link InternalRaftRequest} to the MVCC store, in one backend batch with
@@ -17,10 +20,21 @@ import io.kvstore.server.pb.InternalRaftRequest;
 public final class KvApplier {
   private final MvccStore store;
   private final ApplyWaiters waiters;
+  private final LeaseApplier leases;
+  /** Told every commit that changed something, once it is visible: the watch hub. */
+  private final Consumer<Commit> published;
 
-  public KvApplier(MvccStore store, ApplyWaiters waiters) {
+  /** An applier whose commits nobody watches. */
+  public KvApplier(MvccStore store, ApplyWaiters waiters, LeaseApplier leases) {
+    this(store, waiters, leases, commit -> { });
+  }
+
+  public KvApplier(MvccStore store, ApplyWaiters waiters, LeaseApplier leases,
+      Consumer<Commit> published) {
     this.store = store;
     this.waiters = waiters;
+    this.leases = leases;
+    this.published = published;
   }
 
   /** Applies the request carried by the entry at {@code index}. */
@@ -39,12 +53,21 @@ public final class KvApplier {
         case DELETE_RANGE -> txn.deleteRange(request.getDeleteRange());
         case TXN -> txn.txn(request.getTxn());
         case COMPACTION -> txn.compact(request.getCompaction());
+        case LEASE_GRANT -> leases.grant(txn, request.getLeaseGrant());
+        case LEASE_REVOKE -> leases.revoke(txn, request.getLeaseRevoke());
+        case LEASE_CHECKPOINT -> leases.checkpoint(txn, request.getLeaseCheckpoint());
+        case LEASE_RENEW -> leases.renew(txn, request.getLeaseRenew(), index);
+        case LEASE_EXPIRE -> leases.expire(txn, request.getLeaseExpire());
         default -> new UnsupportedRequestException(request.getRequestCase().name());
       };
     } catch (EtcdException refused) {
       result = refused;
     }
-    txn.commit(index);
+    Commit commit = txn.commit(index);
+    leases.committed(commit);
+    if (!commit.events().isEmpty()) {
+      published.accept(commit);
+    }
     if (result instanceof RuntimeException failure) {
       waiters.fail(request.getId(), failure);
     } else {

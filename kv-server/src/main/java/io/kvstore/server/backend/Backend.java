@@ -2,6 +2,7 @@ package io.kvstore.server.backend;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -14,12 +15,14 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.zip.CRC32C;
 import java.util.stream.Stream;
 import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -54,7 +57,9 @@ public final class Backend implements AutoCloseable {
   private static final byte[] META_CF = "meta".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] MEMBERS_CF = "members".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] KEY_CF = "key".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] LEASE_CF = "lease".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] APPLIED_KEY = "consistent_index".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ALARM_PREFIX = "alarm/".getBytes(StandardCharsets.US_ASCII);
   private static final String INCOMING = ".incoming";
   private static final String COMPLETE = ".incoming.complete";
   private static final String OLD = ".old";
@@ -68,6 +73,8 @@ public final class Backend implements AutoCloseable {
   private final ColumnFamilyHandle members;
   /** The MVCC key space: encoded revision → serialized {@code mvccpb.KeyValue}. */
   private final ColumnFamilyHandle keys;
+  /** etcd's "lease" bucket: big-endian lease id → the lessor's serialized record. */
+  private final ColumnFamilyHandle leases;
   private final WriteOptions writeOptions = new WriteOptions();
   /** Mirrors the persisted applied index. */
   private volatile long appliedIndex;
@@ -82,6 +89,7 @@ public final class Backend implements AutoCloseable {
     this.meta = handles.get(1);
     this.members = handles.get(2);
     this.keys = handles.get(3);
+    this.leases = handles.get(4);
     byte[] v = db.get(meta, APPLIED_KEY);
     this.appliedIndex = v == null ? 0 : ByteBuffer.wrap(v).getLong();
   }
@@ -101,7 +109,8 @@ public final class Backend implements AutoCloseable {
         new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
         new ColumnFamilyDescriptor(META_CF, cfOptions),
         new ColumnFamilyDescriptor(MEMBERS_CF, cfOptions),
-        new ColumnFamilyDescriptor(KEY_CF, cfOptions));
+        new ColumnFamilyDescriptor(KEY_CF, cfOptions),
+        new ColumnFamilyDescriptor(LEASE_CF, cfOptions));
     List<ColumnFamilyHandle> handles = new ArrayList<>();
     try {
       RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
@@ -219,6 +228,17 @@ public final class Backend implements AutoCloseable {
     }
   }
 
+  /** Visits every lease row (big-endian id → record) in id order, on a consistent view. */
+  public void scanLeases(RowVisitor visitor) {
+    try (RocksIterator it = db.newIterator(leases)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        if (!visitor.visit(it.key(), it.value())) {
+          break;
+        }
+      }
+    }
+  }
+
   /** Receives rows of a scan. */
   @FunctionalInterface
   public interface RowVisitor {
@@ -251,6 +271,51 @@ public final class Backend implements AutoCloseable {
         rows.delete(keys, revision);
       } catch (RocksDBException e) {
         throw new BackendException("cannot batch a revision deletion", e);
+      }
+    }
+
+    /** Stores a lease's record under its id. */
+    public void putLease(long id, byte[] record) {
+      try {
+        rows.put(leases, key(id), record);
+      } catch (RocksDBException e) {
+        throw new BackendException("cannot batch a lease", e);
+      }
+    }
+
+    /** Removes a lease's record. */
+    public void deleteLease(long id) {
+      try {
+        rows.delete(leases, key(id));
+      } catch (RocksDBException e) {
+        throw new BackendException("cannot batch a lease deletion", e);
+      }
+    }
+
+    /** Raises an alarm (etcd's "alarm" bucket). */
+    public void putAlarm(long memberId, int type) {
+      try {
+        rows.put(meta, alarmKey(memberId, type), new byte[0]);
+      } catch (RocksDBException e) {
+        throw new BackendException("cannot batch an alarm", e);
+      }
+    }
+
+    /** Clears an alarm. */
+    public void deleteAlarm(long memberId, int type) {
+      try {
+        rows.delete(meta, alarmKey(memberId, type));
+      } catch (RocksDBException e) {
+        throw new BackendException("cannot batch an alarm deletion", e);
+      }
+    }
+
+    /** Adds or updates a member. */
+    public void putMember(MemberRecord member) {
+      try {
+        rows.put(members, key(member.id()), member.encode());
+      } catch (RocksDBException e) {
+        throw new BackendException("cannot batch a member", e);
       }
     }
 
@@ -315,6 +380,116 @@ public final class Backend implements AutoCloseable {
     writeOptions.close();
     dbOptions.close();
     cfOptions.close();
+  }
+
+  // ---- identity, alarms, size and maintenance -------------------------------------------------
+
+  /** Every raised alarm as {@code {memberId, type}}, ordered by member id then type. */
+  public List<long[]> alarms() {
+    List<long[]> out = new ArrayList<>();
+    try (RocksIterator it = db.newIterator(meta)) {
+      for (it.seek(ALARM_PREFIX); it.isValid() && startsWith(it.key(), ALARM_PREFIX); it.next()) {
+        ByteBuffer k = ByteBuffer.wrap(it.key(), ALARM_PREFIX.length, Long.BYTES + Integer.BYTES);
+        out.add(new long[] {k.getLong(), k.getInt()});
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The bytes the database occupies on disk: its table files and write-ahead log, what etcd
+   * reports as {@code dbSize} and checks {@code --quota-backend-bytes} against.
+   */
+  public long sizeBytes() {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(f -> f.getFileName().toString().matches("\\d+\\.(sst|log)"))
+          .mapToLong(f -> {
+            try {
+              return Files.size(f);
+            } catch (IOException e) {
+              return 0; // deleted by a compaction meanwhile
+            }
+          }).sum();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list backend " + dir, e);
+    }
+  }
+
+  /** RocksDB's estimate of the live data, memtables included: etcd's {@code dbSizeInUse}. */
+  public long sizeInUseBytes() {
+    long total = 0;
+    try {
+      for (ColumnFamilyHandle h : handles) {
+        total += db.getLongProperty(h, "rocksdb.estimate-live-data-size")
+            + db.getLongProperty(h, "rocksdb.cur-size-all-mem-tables");
+      }
+    } catch (RocksDBException e) {
+      throw new BackendException("cannot read the size of backend " + dir, e);
+    }
+    return total;
+  }
+
+  /**
+   * etcd's defragmentation: flushes the memtables and rewrites every table so that deleted and
+   * overwritten rows (a compaction's leftovers) no longer take space, and the log is retired.
+   */
+  public void defragment() {
+    try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+      db.flush(flush, handles);
+      for (ColumnFamilyHandle h : handles) {
+        db.compactRange(h);
+      }
+      db.flushWal(true);
+    } catch (RocksDBException e) {
+      throw new BackendException("cannot defragment backend " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * etcd's {@code Hash}: CRC-32C over every row of every column family (family name, key, value),
+   * leaving out the applied index, as etcd leaves out its consistent index.
+   */
+  public int hash() {
+    CRC32C crc = new CRC32C();
+    for (ColumnFamilyHandle h : handles) {
+      try (RocksIterator it = db.newIterator(h)) {
+        crc.update(h.getName());
+        for (it.seekToFirst(); it.isValid(); it.next()) {
+          byte[] k = it.key();
+          if (h == meta && Arrays.equals(k, APPLIED_KEY)) {
+            continue;
+          }
+          crc.update(k);
+          crc.update(it.value());
+        }
+      } catch (RocksDBException e) {
+        throw new BackendException("cannot hash backend " + dir, e);
+      }
+    }
+    return (int) crc.getValue();
+  }
+
+  /**
+   * Writes a consistent copy of the whole backend to {@code out} in the snapshot archive format,
+   * staging a checkpoint in {@code staging} (which must not exist; deleted afterwards).
+   */
+  public void export(Path staging, OutputStream out) throws IOException {
+    checkpoint(staging);
+    try {
+      CheckpointArchive.pack(staging, out);
+    } finally {
+      deleteRecursively(staging);
+    }
+  }
+
+  private static byte[] alarmKey(long memberId, int type) {
+    return ByteBuffer.allocate(ALARM_PREFIX.length + Long.BYTES + Integer.BYTES).put(ALARM_PREFIX)
+        .putLong(memberId).putInt(type).array();
+  }
+
+  private static boolean startsWith(byte[] key, byte[] prefix) {
+    return key.length >= prefix.length
+        && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
   }
 
   // ---- atomic replacement from a snapshot ------------------------------------------------------

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The gRPC endpoint clients talk to, one server per {@code --listen-client-urls} entry, serving
@@ -26,12 +27,16 @@ public final class ClientServer implements AutoCloseable {
   private final List<Server> servers = new ArrayList<>();
   private final HealthStatusManager health = new HealthStatusManager();
 
-  /** Binds every address and starts serving; throws naming the address that cannot be bound. */
+  /**
+   * Binds every address and starts serving; a call that asks for a leader ({@code hasleader})
+   * while {@code leaderKnown} is false is refused. Throws naming the address that cannot be bound.
+   */
   public ClientServer(List<InetSocketAddress> listen, int maxRequestBytes,
-      List<BindableService> services) {
+      BooleanSupplier leaderKnown, List<BindableService> services) {
     for (InetSocketAddress address : listen) {
       NettyServerBuilder builder = NettyServerBuilder.forAddress(address)
           .maxInboundMessageSize(maxRequestBytes + GRPC_OVERHEAD_BYTES)
+          .intercept(new HasLeaderInterceptor(leaderKnown))
           .addService(health.getHealthService());
       services.forEach(builder::addService);
       Server server = builder.build();

@@ -1,6 +1,7 @@
 package io.kvstore.server.etcd;
 
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.kvstore.raft.core.ProposalDroppedException;
 import io.kvstore.raft.node.NodeStoppedException;
 import io.kvstore.raft.node.RequestTimeoutException;
@@ -23,6 +24,9 @@ final class GrpcErrors {
 
   static Status toStatus(Throwable error) {
     Throwable e = unwrap(error);
+    if (e instanceof StatusRuntimeException status) {
+      return status.getStatus();
+    }
     if (e instanceof EtcdException etcd) {
       return Status.fromCode(Status.Code.valueOf(etcd.code().name()))
           .withDescription(etcd.getMessage());

@@ -12,21 +12,14 @@ import io.kvstore.api.etcdserverpb.ResponseHeader;
 import io.kvstore.api.etcdserverpb.TxnRequest;
 import io.kvstore.api.etcdserverpb.TxnResponse;
 import io.kvstore.raft.node.RaftNode;
-import io.kvstore.raft.node.RequestTimeoutException;
-import io.kvstore.server.apply.ApplyWaiters;
-import io.kvstore.server.apply.RequestIds;
 import io.kvstore.server.mvcc.MvccStore;
 import io.kvstore.server.mvcc.RequestValidator;
 import io.kvstore.server.pb.InternalRaftRequest;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
- * The member's client-facing KV operations, as etcd's {@code EtcdServer}: writes are validated,
- * wrapped in an {@link InternalRaftRequest} with a cluster-unique id, handed to Raft (forwarded
- * to the leader from a follower) and answered when the entry is applied here; linearizable reads
+ * The member's client-facing KV operations, as etcd's {@code EtcdServer}: writes are validated
+ * and proposed as an {@link InternalRaftRequest} through the {@link Proposer}; linearizable reads
  * wait for a ReadIndex confirmation (shared by concurrent reads) and serializable reads are
  * served from the local store at once.
  *
@@ -35,24 +28,13 @@ import java.util.concurrent.TimeoutException;
 public final class KvServer {
   private final RaftNode raft;
   private final MvccStore store;
-  private final ApplyWaiters waiters;
-  private final RequestIds ids;
-  private final long clusterId;
-  private final long memberId;
-  private final Duration requestTimeout;
-  private final int maxRequestBytes;
+  private final Proposer proposer;
   private final RequestValidator validator;
 
-  public KvServer(RaftNode raft, MvccStore store, ApplyWaiters waiters, long clusterId,
-      long memberId, Duration requestTimeout, int maxRequestBytes, int maxTxnOps) {
+  public KvServer(RaftNode raft, MvccStore store, Proposer proposer, int maxTxnOps) {
     this.raft = raft;
     this.store = store;
-    this.waiters = waiters;
-    this.ids = new RequestIds(memberId, System.currentTimeMillis());
-    this.clusterId = clusterId;
-    this.memberId = memberId;
-    this.requestTimeout = requestTimeout;
-    this.maxRequestBytes = maxRequestBytes;
+    this.proposer = proposer;
     this.validator = new RequestValidator(maxTxnOps);
   }
 
@@ -124,26 +106,10 @@ public final class KvServer {
   ResponseHeader header(ResponseHeader fromStore) {
     long revision = fromStore.getRevision() != 0 ? fromStore.getRevision()
         : store.currentRevision();
-    return ResponseHeader.newBuilder().setClusterId(clusterId).setMemberId(memberId)
-        .setRevision(revision).setRaftTerm(raft.status().term()).build();
+    return proposer.header(revision);
   }
 
   private CompletableFuture<Object> propose(InternalRaftRequest.Builder request) {
-    long id = ids.next();
-    byte[] data = request.setId(id).build().toByteArray();
-    if (data.length > maxRequestBytes) {
-      return CompletableFuture.failedFuture(new RequestTooLargeException(data.length,
-          maxRequestBytes));
-    }
-    CompletableFuture<Object> applied = waiters.register(id);
-    raft.submit(data).whenComplete((ok, error) -> {
-      if (error != null) {
-        applied.completeExceptionally(error);
-      }
-    });
-    return applied.orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .exceptionallyCompose(e -> CompletableFuture.failedFuture(
-            e instanceof TimeoutException
-                ? new RequestTimeoutException("request timed out") : e));
+    return proposer.propose(request);
   }
 }

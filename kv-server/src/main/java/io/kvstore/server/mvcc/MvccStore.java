@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 
 /**
  * etcd's MVCC key-value store over the {@link Backend}: every change is kept under its revision
@@ -41,6 +42,8 @@ public final class MvccStore implements BackendView {
       "finishedCompactRev".getBytes(StandardCharsets.US_ASCII);
   /** Above every encoded revision (their first byte is at most 0x7f). */
   private static final byte[] KEY_SPACE_END = {(byte) 0x80};
+  /** As key and range end: every key (etcd's "\0" to "\0"). */
+  private static final ByteString ALL_KEYS = ByteString.copyFrom(new byte[] {0});
 
   private final LeaseLookup leases;
   /** Shared by reads; exclusive while the compacted revision rises or the backend is replaced. */
@@ -77,6 +80,27 @@ public final class MvccStore implements BackendView {
   /** The revision the store was last compacted at, or -1. */
   public long compactRevision() {
     return compactRev;
+  }
+
+  /**
+   * Runs {@code read} on the backend, with the committed and compacted revisions, while no
+   * snapshot can replace the backend and no compaction can raise the compacted revision: for
+   * maintenance (hashes, sizes, defragmentation), which etcd also runs beside its MVCC store.
+   */
+  public <T> T readBackend(BackendRead<T> read) {
+    lock.readLock().lock();
+    try {
+      StoreView view = committedView();
+      return read.read(view.backend(), view.revision(), view.compactRevision());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** A read of the whole backend at one committed revision. */
+  @FunctionalInterface
+  public interface BackendRead<T> {
+    T read(Backend backend, long revision, long compactRevision);
   }
 
   /**
@@ -144,6 +168,23 @@ public final class MvccStore implements BackendView {
       }
     }
     return event.build();
+  }
+
+  /**
+   * Visits the current value of every live key, in key order, at the committed revision: for
+   * rebuilding state derived from the keys, as etcd's lessor re-attaches keys to their leases.
+   */
+  public void forEachLive(Consumer<KeyValue> visitor) {
+    lock.readLock().lock();
+    try {
+      StoreView view = committedView();
+      KeyRange all = KeyRange.of(ALL_KEYS, ALL_KEYS);
+      for (IndexEntry e : view.index().range(all, view.revision(), 0).entries()) {
+        visitor.accept(view.valueAt(e.modified()));
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   /**

@@ -6,6 +6,7 @@ package io.kvstore.server.mvcc;
  */
 public enum StatusCode {
   INVALID_ARGUMENT,
+  FAILED_PRECONDITION,
   NOT_FOUND,
   OUT_OF_RANGE
 }

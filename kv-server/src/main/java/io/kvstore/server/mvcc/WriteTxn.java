@@ -156,6 +156,14 @@ public final class WriteTxn {
   }
 
   /**
+   * The backend batch {@link #commit} writes, for rows kept beside the key space that must be
+   * written atomically with the entry's changes (the lessor's lease records).
+   */
+  public Backend.Batch batch() {
+    return batch;
+  }
+
+  /**
    * Writes the changes with {@code appliedIndex} (the entry's Raft index) in one backend batch,
    * makes them visible, runs a requested compaction, and returns the events.
    */

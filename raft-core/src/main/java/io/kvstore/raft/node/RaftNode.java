@@ -206,6 +206,38 @@ public final class RaftNode implements AutoCloseable {
     return f;
   }
 
+  /**
+   * Hands a membership change to the leader without tracking it, as {@link #submit(byte[])} does
+   * for normal entries: the caller recognises the applied change by {@link ConfChange#getId()}.
+   * Fails with {@link ProposalDroppedException} when no leader is known or the leader refuses it
+   * here.
+   */
+  public CompletableFuture<Void> submitConfChange(ConfChange change) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    submit(f, () -> {
+      long leader = rawNode.leaderId();
+      if (rawNode.isLeader() || leader == 0) {
+        rawNode.proposeConfChange(change);
+      } else {
+        transport.send(Message.newBuilder().setType(MessageType.MSG_PROP).setTo(leader)
+            .setFrom(config.id()).addEntries(Entry.newBuilder()
+                .setType(EntryType.ENTRY_CONF_CHANGE).setData(change.toByteString())).build());
+      }
+      f.complete(null);
+    });
+    return f;
+  }
+
+  /**
+   * Each member's match index as this member sees it: filled on the leader only (empty on a
+   * follower), as etcd's {@code raft.Status().Progress}.
+   */
+  public CompletableFuture<Map<Long, Long>> progress() {
+    CompletableFuture<Map<Long, Long>> f = new CompletableFuture<>();
+    submit(f, () -> f.complete(rawNode.status().progress()));
+    return f;
+  }
+
   /** Proposes a membership change; completes with the new configuration once applied here. */
   public CompletableFuture<Object> proposeConfChange(ConfChange change) {
     CompletableFuture<Object> f = new CompletableFuture<>();

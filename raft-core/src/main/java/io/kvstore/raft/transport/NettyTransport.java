@@ -126,7 +126,7 @@ public final class NettyTransport implements Transport {
                   protected void initChannel(Channel channel) {
                     acceptedConnections.incrementAndGet();
                     FrameCodec.install(channel.pipeline());
-                    channel.pipeline().addLast(PeerChannelHandler.accepted(context, peers::get));
+                    channel.pipeline().addLast(PeerChannelHandler.accepted(context, peers));
                   }
                 });
     try {

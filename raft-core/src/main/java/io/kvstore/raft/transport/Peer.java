@@ -42,8 +42,8 @@ final class Peer {
   /** The handshaken connection in use, or null; its channel may already be closing. */
   private volatile PeerConnection connection;
 
-  /** Where the peer listens; what a dialing member connects to. */
-  private InetSocketAddress address;
+  /** Where the peer listens; what a dialing member connects to. Written on {@code loop}. */
+  private volatile InetSocketAddress address;
 
   /** Whether a failed dial was logged at warn since the last handshake; later ones go to debug. */
   private boolean dialFailureLogged;
@@ -122,6 +122,11 @@ final class Peer {
     }
     metrics.sentFailures.increment();
     reportUnreachable();
+  }
+
+  /** Where the peer listens, as last set. */
+  InetSocketAddress address() {
+    return address;
   }
 
   /** Points the peer at a new address; a dialing member reconnects there at once. */

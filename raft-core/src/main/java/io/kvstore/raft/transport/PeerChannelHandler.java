@@ -2,14 +2,16 @@ package io.kvstore.raft.transport;
 
 import io.kvstore.raft.pb.Frame;
 import io.kvstore.raft.pb.Hello;
+import io.kvstore.raft.pb.PeerAddress;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +28,8 @@ final class PeerChannelHandler extends SimpleChannelInboundHandler<Frame> {
 
   private final TransportContext ctx;
 
-  /** Finds the peer a Hello names; used on accepted channels only. */
-  private final LongFunction<Peer> peers;
+  /** The transport's peers by id; used on accepted channels only. */
+  private final Map<Long, Peer> peers;
 
   /** The peer this side dialed, or null on an accepted channel. */
   private final Peer dialed;
@@ -44,7 +46,7 @@ final class PeerChannelHandler extends SimpleChannelInboundHandler<Frame> {
   /** Closes the channel if no valid Hello arrives in time; null once the handshake is over. */
   private ScheduledFuture<?> handshakeTimeout;
 
-  private PeerChannelHandler(TransportContext ctx, LongFunction<Peer> peers, Peer dialed) {
+  private PeerChannelHandler(TransportContext ctx, Map<Long, Peer> peers, Peer dialed) {
     this.ctx = ctx;
     this.peers = peers;
     this.dialed = dialed;
@@ -56,7 +58,7 @@ final class PeerChannelHandler extends SimpleChannelInboundHandler<Frame> {
   }
 
   /** A handler for an accepted channel; the Hello's member is looked up in {@code peers}. */
-  static PeerChannelHandler accepted(TransportContext ctx, LongFunction<Peer> peers) {
+  static PeerChannelHandler accepted(TransportContext ctx, Map<Long, Peer> peers) {
     return new PeerChannelHandler(ctx, peers, null);
   }
 
@@ -140,6 +142,10 @@ final class PeerChannelHandler extends SimpleChannelInboundHandler<Frame> {
   private void onHello(ChannelHandlerContext c, Hello hello) {
     long from = hello.getMemberId();
     long localId = ctx.config().memberId();
+    if (dialed == null && hello.getClusterId() == 0 && from == 0) {
+      answerProbe(c, hello.getJoinerAddress());
+      return;
+    }
     if (hello.getClusterId() != ctx.config().clusterId()) {
       LOG.error(
           "refusing connection with member {} at {}: its cluster id {} is not ours ({})",
@@ -158,7 +164,7 @@ final class PeerChannelHandler extends SimpleChannelInboundHandler<Frame> {
     if (dialed != null) {
       found = from == dialed.id ? dialed : null;
     } else {
-      found = from < localId ? peers.apply(from) : null;
+      found = from < localId ? peers.get(from) : null;
     }
     if (found == null) {
       LOG.warn(
@@ -180,6 +186,33 @@ final class PeerChannelHandler extends SimpleChannelInboundHandler<Frame> {
     connection = new PeerConnection(c.channel(), found.id, found.metrics, ctx);
     receiver = new SnapshotStreamReceiver(c.channel(), found.id, found.metrics, ctx);
     found.attach(connection);
+  }
+
+  /**
+   * Answers a joining member's probe with this member's identity and every peer's address, if one
+   * of the peers listens at {@code joinerAddress} (the joiner was added to the configuration);
+   * closes the channel either way.
+   */
+  private void answerProbe(ChannelHandlerContext c, String joinerAddress) {
+    boolean added =
+        peers.values().stream().anyMatch(p -> hostPort(p.address()).equals(joinerAddress));
+    if (!added) {
+      LOG.warn("refusing join probe from {} at {}: no member of this cluster has that peer address",
+          joinerAddress, c.channel().remoteAddress());
+      c.close();
+      return;
+    }
+    Hello.Builder answer = hello().getHello().toBuilder();
+    peers.values().forEach(p -> answer.addPeers(PeerAddress.newBuilder().setId(p.id)
+        .setHost(p.address().getHostString()).setPort(p.address().getPort())));
+    LOG.info("answered join probe from {}", joinerAddress);
+    c.writeAndFlush(Frame.newBuilder().setHello(answer).build())
+        .addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /** {@code host:port} as a joiner names its advertised peer URL. */
+  static String hostPort(InetSocketAddress address) {
+    return address.getHostString() + ":" + address.getPort();
   }
 
   private Frame hello() {

@@ -1,0 +1,54 @@
+package io.kvstore.server.apply;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.kvstore.server.backend.RequestApplier;
+import io.kvstore.server.maintenance.Alarms;
+import io.kvstore.server.maintenance.MemberAttributesApplier;
+import io.kvstore.server.mvcc.MvccStore;
+import io.kvstore.server.mvcc.WriteTxn;
+import io.kvstore.server.pb.InternalRaftRequest;
+
+/**
+ * Applies the cluster requests of committed entries — alarms and published member attributes —
+ * in one write txn with the entry's index (no revision is added: they change no key), and hands
+ * every other request to the next applier.
+ *
+ * <p>Thread-safety: called on the Raft apply thread only.
+ */
+public final class ClusterRequestApplier implements RequestApplier {
+  private final MvccStore store;
+  private final ApplyWaiters waiters;
+  private final Alarms alarms;
+  private final MemberAttributesApplier attributes;
+  private final RequestApplier next;
+
+  public ClusterRequestApplier(MvccStore store, ApplyWaiters waiters, Alarms alarms,
+      MemberAttributesApplier attributes, RequestApplier next) {
+    this.store = store;
+    this.waiters = waiters;
+    this.alarms = alarms;
+    this.attributes = attributes;
+    this.next = next;
+  }
+
+  @Override
+  public void apply(long index, ByteString data) {
+    InternalRaftRequest request;
+    try {
+      request = InternalRaftRequest.parseFrom(data);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("entry " + index + " is not a kv-server request", e);
+    }
+    switch (request.getRequestCase()) {
+      case ALARM, MEMBER_ATTRIBUTES -> {
+        WriteTxn txn = store.beginWrite();
+        Object result = request.hasAlarm() ? alarms.apply(txn, request.getAlarm())
+            : attributes.apply(txn, request.getMemberAttributes());
+        txn.commit(index);
+        waiters.trigger(request.getId(), result);
+      }
+      default -> next.apply(index, data);
+    }
+  }
+}
