@@ -78,6 +78,7 @@ public final class RaftNode implements AutoCloseable {
   private RawNode rawNode;
   private final PendingProposals proposals = new PendingProposals();
   private final PendingReads reads = new PendingReads();
+  private final Submissions submissions = new Submissions();
   private ConfState confState;
   private long lastLeader;
   private boolean snapshotInProgress;
@@ -192,18 +193,34 @@ public final class RaftNode implements AutoCloseable {
    */
   public CompletableFuture<Void> submit(byte[] data) {
     CompletableFuture<Void> f = new CompletableFuture<>();
-    submit(f, () -> {
-      ByteString payload = ByteString.copyFrom(data);
+    submit(f, () -> submissions.add(ByteString.copyFrom(data), f));
+    return f;
+  }
+
+  /**
+   * Hands every submission of this loop turn to Raft at once: one append and one broadcast on the
+   * leader, one forwarded proposal message from a follower.
+   */
+  private void flushSubmissions() {
+    if (submissions.isEmpty()) {
+      return;
+    }
+    List<ByteString> payloads = submissions.payloads();
+    try {
       long leader = rawNode.leaderId();
       if (rawNode.isLeader() || leader == 0) {
-        rawNode.propose(payload);
+        rawNode.proposeBatch(payloads);
       } else {
-        transport.send(Message.newBuilder().setType(MessageType.MSG_PROP).setTo(leader)
-            .setFrom(config.id()).addEntries(Entry.newBuilder().setData(payload)).build());
+        Message.Builder m = Message.newBuilder().setType(MessageType.MSG_PROP).setTo(leader)
+            .setFrom(config.id());
+        payloads.forEach(p -> m.addEntries(Entry.newBuilder().setData(p)));
+        transport.send(m.build());
       }
-      f.complete(null);
-    });
-    return f;
+      submissions.completeAll(null);
+    } catch (ProposalDroppedException e) {
+      metrics.proposalsFailed.increment(payloads.size());
+      submissions.completeAll(e);
+    }
   }
 
   /**
@@ -347,6 +364,7 @@ public final class RaftNode implements AutoCloseable {
           reads.expire(now);
           pendingCount.set(proposals.size());
         }
+        flushSubmissions();
         startReadRound();
         while (rawNode.hasReady()) {
           handleReady(rawNode.ready());
@@ -612,6 +630,7 @@ public final class RaftNode implements AutoCloseable {
     queuedRequests.clear();
     proposals.failAll(stopped);
     reads.failAll(stopped);
+    submissions.completeAll(stopped);
     snapshotter.shutdown();
     try {
       snapshotter.awaitTermination(30, TimeUnit.SECONDS);
