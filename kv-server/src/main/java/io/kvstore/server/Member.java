@@ -166,7 +166,7 @@ public final class Member {
       lessor.recover(replacement, store);
       return replacement;
     }, new ClusterRequestApplier(store, waiters, alarms, new MemberAttributesApplier(store),
-        applier::apply), memberDir.resolve("checkpoints"),
+        applier), memberDir.resolve("checkpoints"),
         this::learnPeers);
     RaftNode node = startRaft(id, memberDir, stateMachine);
     Proposer proposer = new Proposer(node, waiters, identity.clusterId(), id, REQUEST_TIMEOUT,

@@ -12,7 +12,7 @@ import io.kvstore.server.pb.InternalRaftRequest;
 /**
  * Applies the cluster requests of committed entries — alarms and published member attributes —
  * in one write txn with the entry's index (no revision is added: they change no key), and hands
- * every other request to the next applier.
+ * every other request to the {@link KvApplier}. It is where an entry's request is decoded, once.
  *
  * <p>Thread-safety: called on the Raft apply thread only.
  */
@@ -21,10 +21,10 @@ public final class ClusterRequestApplier implements RequestApplier {
   private final ApplyWaiters waiters;
   private final Alarms alarms;
   private final MemberAttributesApplier attributes;
-  private final RequestApplier next;
+  private final KvApplier next;
 
   public ClusterRequestApplier(MvccStore store, ApplyWaiters waiters, Alarms alarms,
-      MemberAttributesApplier attributes, RequestApplier next) {
+      MemberAttributesApplier attributes, KvApplier next) {
     this.store = store;
     this.waiters = waiters;
     this.alarms = alarms;
@@ -48,7 +48,7 @@ public final class ClusterRequestApplier implements RequestApplier {
         txn.commit(index);
         waiters.trigger(request.getId(), result);
       }
-      default -> next.apply(index, data);
+      default -> next.apply(index, request);
     }
   }
 }

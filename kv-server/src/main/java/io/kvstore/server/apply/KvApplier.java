@@ -1,7 +1,5 @@
 package io.kvstore.server.apply;
 
-import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.kvstore.server.lease.LeaseApplier;
 import io.kvstore.server.mvcc.Commit;
 import io.kvstore.server.mvcc.EtcdException;
@@ -24,11 +22,6 @@ public final class KvApplier {
   /** Told every commit that changed something, once it is visible: the watch hub. */
   private final Consumer<Commit> published;
 
-  /** An applier whose commits nobody watches. */
-  public KvApplier(MvccStore store, ApplyWaiters waiters, LeaseApplier leases) {
-    this(store, waiters, leases, commit -> { });
-  }
-
   public KvApplier(MvccStore store, ApplyWaiters waiters, LeaseApplier leases,
       Consumer<Commit> published) {
     this.store = store;
@@ -37,14 +30,8 @@ public final class KvApplier {
     this.published = published;
   }
 
-  /** Applies the request carried by the entry at {@code index}. */
-  public void apply(long index, ByteString data) {
-    InternalRaftRequest request;
-    try {
-      request = InternalRaftRequest.parseFrom(data);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("entry " + index + " is not a kv-server request", e);
-    }
+  /** Applies {@code request}, carried by the entry at {@code index}. */
+  public void apply(long index, InternalRaftRequest request) {
     WriteTxn txn = store.beginWrite();
     Object result;
     try {

@@ -51,7 +51,7 @@ final class LeaseFixture implements AutoCloseable {
     lessor = new Lessor(CONFIG, clock);
     store = MvccStore.open(backend, lessor);
     lessor.recover(backend, store);
-    applier = new KvApplier(store, waiters, new LeaseApplier(lessor, store));
+    applier = new KvApplier(store, waiters, new LeaseApplier(lessor, store), commit -> { });
   }
 
   /** Closes and reopens everything from disk, as a restart does; the lessor is new. */
@@ -64,7 +64,7 @@ final class LeaseFixture implements AutoCloseable {
   Object apply(InternalRaftRequest.Builder request) {
     long id = index;
     CompletableFuture<Object> result = waiters.register(id);
-    applier.apply(index++, request.setId(id).build().toByteString());
+    applier.apply(index++, request.setId(id).build());
     try {
       return result.join();
     } catch (CompletionException e) {
