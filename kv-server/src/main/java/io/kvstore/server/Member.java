@@ -78,6 +78,15 @@ public final class Member {
   /** etcd's metrics, served on --listen-metrics-urls. */
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  /**
+   * Completes client requests once applied, and runs confirmed linearizable reads: off the Raft
+   * loop, which would otherwise build and send every response itself.
+   */
+  private final ExecutorService responses = Executors.newFixedThreadPool(2, r -> {
+    Thread t = new Thread(r, "kv-server-responses");
+    t.setDaemon(true);
+    return t;
+  });
   /** Membership changes proposed here, until applied here. */
   private final ApplyWaiters confChanges = new ApplyWaiters();
   /** Set once by {@link #run} before anything starts. */
@@ -156,7 +165,7 @@ public final class Member {
         config.electionTick(), REQUEST_TIMEOUT), System::nanoTime);
     MvccStore store = MvccStore.open(backend, lessor);
     lessor.recover(backend, store);
-    ApplyWaiters waiters = new ApplyWaiters();
+    ApplyWaiters waiters = new ApplyWaiters(responses);
     WatchHub watchHub = new WatchHub(store);
     KvApplier applier = new KvApplier(store, waiters, new LeaseApplier(lessor, store),
         watchHub::publish);
@@ -171,7 +180,7 @@ public final class Member {
     RaftNode node = startRaft(id, memberDir, stateMachine);
     Proposer proposer = new Proposer(node, waiters, identity.clusterId(), id, REQUEST_TIMEOUT,
         config.maxRequestBytes());
-    KvServer kv = new KvServer(node, store, proposer, config.maxTxnOps());
+    KvServer kv = new KvServer(node, store, proposer, config.maxTxnOps(), responses);
     ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
       Thread t = new Thread(r, "kv-server-maintenance");
       t.setDaemon(true);
@@ -298,6 +307,7 @@ public final class Member {
     running.node().close();
     running.watchHub().close();
     running.waiters().failAll(new NodeStoppedException("raft node stopped", null));
+    responses.shutdown();
     running.stateMachine().close();
   }
 

@@ -2,6 +2,7 @@ package io.kvstore.server.apply;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
  * Requests proposed on this member, waiting for their entry to be applied, by request id (etcd's
@@ -9,11 +10,23 @@ import java.util.concurrent.ConcurrentHashMap;
  * applied entry is recognised by the id inside it, not by its log index.
  *
  * <p>Thread-safety: safe for concurrent use; {@link #register} runs on request threads, {@link
- * #trigger} on the apply thread.
+ * #trigger} on the apply thread, which hands the completion (and so the building and sending of
+ * the response) to the executor given at construction, so the apply thread never serializes
+ * responses.
  */
 public final class ApplyWaiters {
   private final ConcurrentHashMap<Long, CompletableFuture<Object>> waiting =
       new ConcurrentHashMap<>();
+  private final Executor completions;
+
+  /** Completes waiters on the thread that triggers them. */
+  public ApplyWaiters() {
+    this(Runnable::run);
+  }
+
+  public ApplyWaiters(Executor completions) {
+    this.completions = completions;
+  }
 
   /** Registers a request; the future completes with its apply result. */
   public CompletableFuture<Object> register(long id) {
@@ -29,7 +42,7 @@ public final class ApplyWaiters {
   public void trigger(long id, Object result) {
     CompletableFuture<Object> f = waiting.remove(id);
     if (f != null) {
-      f.complete(result);
+      completions.execute(() -> f.complete(result));
     }
   }
 
@@ -37,7 +50,7 @@ public final class ApplyWaiters {
   public void fail(long id, RuntimeException cause) {
     CompletableFuture<Object> f = waiting.remove(id);
     if (f != null) {
-      f.completeExceptionally(cause);
+      completions.execute(() -> f.completeExceptionally(cause));
     }
   }
 

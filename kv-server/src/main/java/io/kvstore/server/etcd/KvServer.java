@@ -16,6 +16,7 @@ import io.kvstore.server.mvcc.MvccStore;
 import io.kvstore.server.mvcc.RequestValidator;
 import io.kvstore.server.pb.InternalRaftRequest;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * The member's client-facing KV operations, as etcd's {@code EtcdServer}: writes are validated
@@ -30,12 +31,19 @@ public final class KvServer {
   private final MvccStore store;
   private final Proposer proposer;
   private final RequestValidator validator;
+  private final Executor reads;
 
-  public KvServer(RaftNode raft, MvccStore store, Proposer proposer, int maxTxnOps) {
+  /**
+   * @param reads where linearizable reads run once confirmed, off the Raft loop that confirms
+   *     them
+   */
+  public KvServer(RaftNode raft, MvccStore store, Proposer proposer, int maxTxnOps,
+      Executor reads) {
     this.raft = raft;
     this.store = store;
     this.proposer = proposer;
     this.validator = new RequestValidator(maxTxnOps);
+    this.reads = reads;
   }
 
   public CompletableFuture<RangeResponse> range(RangeRequest r) {
@@ -47,7 +55,7 @@ public final class KvServer {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return raft.readIndex().thenApply(index -> rangeNow(r));
+    return raft.readIndex().thenApplyAsync(index -> rangeNow(r), reads);
   }
 
   private RangeResponse rangeNow(RangeRequest r) {
