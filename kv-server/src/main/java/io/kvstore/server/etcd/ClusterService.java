@@ -331,7 +331,8 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
         .addAllClientURLs(m.context().getClientUrlsList()).setIsLearner(m.learner()).build();
   }
 
+  /** etcd's cluster responses carry cluster id, member id and term, but no revision. */
   private io.kvstore.api.etcdserverpb.ResponseHeader header() {
-    return proposer.header(store.currentRevision());
+    return proposer.header(0);
   }
 }

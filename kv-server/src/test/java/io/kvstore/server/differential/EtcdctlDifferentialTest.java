@@ -11,10 +11,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,13 +30,16 @@ import org.junit.jupiter.api.io.TempDir;
  * harness, {@code kvstore} starts kv-server processes through the process test helpers. A script
  * stops at its {@value #MAX_MISMATCHES}th mismatch or once it has run for {@link #SCRIPT_BUDGET}
  * (a target that does not answer costs etcdctl's dial and command timeouts per step), so the
- * class stays within a minute; each run's normalised transcript is written to {@code
- * target/differential/<script>-<target>.txt}.
+ * class stays within about a minute and a half; each run's normalised transcript is written to
+ * {@code target/differential/<script>-<target>.txt}. The scripts share the two clusters and run in
+ * a fixed order, KV, lease, watch, then cluster and maintenance (which moves the leadership);
+ * each names only revisions it wrote itself, so none depends on how far the others got.
  *
  * <p>Thread-safety: JUnit runs the lifecycle methods and tests on one thread; the clusters and
  * sessions are confined to it, except that {@link #stopClusters} closes the target from a second
  * thread.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EtcdctlDifferentialTest {
   private static final int MAX_MISMATCHES = 5;
   private static final Duration SCRIPT_BUDGET = Duration.ofSeconds(25);
@@ -77,18 +84,44 @@ class EtcdctlDifferentialTest {
   }
 
   @Test
+  @Order(1)
   @Timeout(40)
   void kvCommandsPrintTheSameAsEtcd() {
     assertSameOutput("kv", KvScript.steps());
   }
 
+  @Test
+  @Order(2)
+  @Timeout(40)
+  void leaseCommandsPrintTheSameAsEtcd() {
+    assertSameOutput("lease", LeaseScript.steps());
+  }
+
+  @Test
+  @Order(3)
+  @Timeout(40)
+  void watchCommandsPrintTheSameAsEtcd() {
+    assertSameOutput("watch", WatchScript.steps());
+  }
+
+  @Test
+  @Order(4)
+  @Timeout(40)
+  void clusterAndMaintenanceCommandsPrintTheSameAsEtcd() {
+    assertSameOutput("cluster", ClusterScript.steps());
+  }
+
   /**
    * Runs {@code steps} on A then B, one step at a time, and fails with a report of every
    * mismatch found before the script ended, reached {@value #MAX_MISMATCHES} of them or ran out of
-   * time.
+   * time. A step marked as a known difference of the target ({@link Step#knownDifference}) is
+   * written to the transcript and to stdout instead of failing, unless it agrees: then the mark is
+   * stale and the script fails.
    */
   private static void assertSameOutput(String script, List<Step> steps) {
     List<Mismatch> mismatches = new ArrayList<>();
+    List<String> staleMarks = new ArrayList<>();
+    List<String> known = new ArrayList<>();
     StringBuilder transcript = new StringBuilder();
     long deadline = System.nanoTime() + SCRIPT_BUDGET.toNanos();
     String stopped = "";
@@ -105,7 +138,21 @@ class EtcdctlDifferentialTest {
       transcript.append("### step ").append(number).append(": ").append(step.describe())
           .append("\n").append(resultA.stdout()).append(resultA.stderr())
           .append("exit ").append(resultA.exitCode()).append("\n");
-      if (Mismatch.differs(step, resultA, resultB)) {
+      boolean differs = Mismatch.differs(step, resultA, resultB);
+      Optional<String> knownDifference = step.knownDifference()
+          .filter(reason -> !b.kind().equals(a.kind()) && step.expected(resultA));
+      if (knownDifference.isPresent()) {
+        String line = "step " + number + ": " + step.describe() + ": " + knownDifference.get();
+        if (differs) {
+          known.add(line);
+          transcript.append("### KNOWN DIFFERENCE (").append(knownDifference.get()).append("), ")
+              .append(b.kind()).append(" printed:\n").append(resultB.stdout())
+              .append(resultB.stderr()).append("exit ").append(resultB.exitCode()).append("\n");
+        } else {
+          staleMarks.add(line);
+          transcript.append("### STALE MARK: known as a difference, but both printed the same\n");
+        }
+      } else if (differs) {
         transcript.append("### MISMATCH, ").append(b.kind()).append(" printed:\n")
             .append(resultB.stdout()).append(resultB.stderr())
             .append("exit ").append(resultB.exitCode()).append("\n");
@@ -117,10 +164,15 @@ class EtcdctlDifferentialTest {
       }
     }
     Path file = writeTranscript(script, transcript);
-    if (!mismatches.isEmpty() || !stopped.isEmpty()) {
-      fail("%s script: %d mismatch(es) between %s (A) and %s (B)%s; transcript in %s%n%n%s",
+    known.forEach(k -> System.out.println(script + " script, known difference of " + b.kind()
+        + ", " + k));
+    if (!mismatches.isEmpty() || !stopped.isEmpty() || !staleMarks.isEmpty()) {
+      fail("%s script: %d mismatch(es) between %s (A) and %s (B)%s; transcript in %s%n%n%s%s",
           script, mismatches.size(), a.kind(), b.kind(), stopped, file,
-          mismatches.stream().map(Mismatch::describe).collect(Collectors.joining("\n")));
+          mismatches.stream().map(Mismatch::describe).collect(Collectors.joining("\n")),
+          staleMarks.stream().map(m -> "\nmarked as a known difference, but "
+              + b.kind() + " now prints the same as " + a.kind() + ": remove the mark of " + m)
+              .collect(Collectors.joining()));
     }
   }
 

@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Runs the real {@code etcdctl} (v3 API) against one cluster's client endpoints, one process per
  * command line, and captures stdout, stderr and the exit code. Streams go through files in a work
  * directory rather than pipes, so a chatty or stuck process can never block on a full pipe; each
- * run is bounded by a deadline after which the process is killed and the result says so.
+ * run is bounded by a deadline after which the process is killed and the result says so. A
+ * command that does not end by itself ({@code watch}) runs under a {@link Step.Bound}: it is
+ * stopped (SIGTERM, then SIGKILL) once it printed the lines its step expects or at the bound.
  *
  * <p>Thread-safe: runs share no mutable state except an atomic counter naming their files.
  */
@@ -30,6 +32,17 @@ final class EtcdctlRunner {
   private static final Duration DIAL_TIMEOUT = Duration.ofSeconds(2);
   /** Bound on one process: above etcdctl's own dial plus command timeout. */
   private static final Duration PROCESS_TIMEOUT = Duration.ofSeconds(20);
+  /** How often a bounded run's output is looked at. */
+  private static final Duration POLL = Duration.ofMillis(20);
+  /**
+   * How long a bounded run may go on printing after it printed the expected lines, so that a
+   * surplus (a duplicated event) shows in the comparison rather than being cut off.
+   */
+  private static final Duration GRACE = Duration.ofMillis(250);
+  /** Before background commands: time for a watch to be established, so most events are live. */
+  private static final Duration BACKGROUND_DELAY = Duration.ofMillis(300);
+  /** How long a stopped process gets between SIGTERM and SIGKILL. */
+  private static final Duration TERM_GRACE = Duration.ofSeconds(2);
 
   private final List<String> endpoints;
   private final Path workDir;
@@ -54,9 +67,20 @@ final class EtcdctlRunner {
 
   /** Runs {@code etcdctl <global flags> <args>}, feeding {@code stdin} if present. */
   EtcdctlResult run(List<String> args, Optional<String> stdin) {
+    return run(args, stdin, Optional.empty(), Optional.empty(), List.of());
+  }
+
+  /**
+   * Runs {@code etcdctl <global flags> <args>}, feeding {@code stdin} if present, against the
+   * endpoint at index {@code endpoint} only if present, else every endpoint; under {@code bound}
+   * if present, running the {@code background} commands once it started.
+   */
+  EtcdctlResult run(List<String> args, Optional<String> stdin, Optional<Integer> endpoint,
+      Optional<Step.Bound> bound, List<List<String>> background) {
     List<String> command = new ArrayList<>();
     command.add(BINARY);
-    command.add("--endpoints=" + String.join(",", endpoints));
+    command.add("--endpoints=" + endpoint.map(endpoints::get)
+        .orElse(String.join(",", endpoints)));
     command.add("--dial-timeout=" + DIAL_TIMEOUT.toSeconds() + "s");
     command.add("--command-timeout=" + COMMAND_TIMEOUT.toSeconds() + "s");
     command.addAll(args);
@@ -72,7 +96,8 @@ final class EtcdctlRunner {
           .redirectError(Redirect.to(err.toFile()));
       environment(builder.environment());
       Process process = builder.start();
-      int exitCode = awaitExit(process);
+      int exitCode = bound.isPresent() ? awaitBound(process, out, bound.get(), background)
+          : awaitExit(process);
       return new EtcdctlResult(Files.readString(out, StandardCharsets.UTF_8),
           Files.readString(err, StandardCharsets.UTF_8), exitCode);
     } catch (IOException e) {
@@ -99,6 +124,66 @@ final class EtcdctlRunner {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for etcdctl", e);
+    }
+  }
+
+  /**
+   * Waits for a bounded run: runs the background commands, then waits until the process exits
+   * (its exit code), printed the expected lines ({@link EtcdctlResult#STOPPED} after {@link
+   * #GRACE}) or reaches its bound (stopped: {@code STOPPED} if it printed enough, else {@link
+   * EtcdctlResult#TIMED_OUT}).
+   */
+  private int awaitBound(Process process, Path out, Step.Bound bound,
+      List<List<String>> background) throws IOException {
+    try {
+      if (!background.isEmpty()) {
+        Thread.sleep(BACKGROUND_DELAY.toMillis());
+        for (List<String> command : background) {
+          run(command);
+        }
+      }
+      long deadline = System.nanoTime() + bound.max().toNanos();
+      while (true) {
+        if (process.waitFor(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
+          return process.exitValue();
+        }
+        long lines = lines(out);
+        if (bound.lines() > 0 && lines >= bound.lines()) {
+          if (process.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+            return process.exitValue();
+          }
+          stop(process);
+          return EtcdctlResult.STOPPED;
+        }
+        if (System.nanoTime() - deadline > 0) {
+          stop(process);
+          return lines >= bound.lines() ? EtcdctlResult.STOPPED : EtcdctlResult.TIMED_OUT;
+        }
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for etcdctl", e);
+    }
+  }
+
+  private static long lines(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    long lines = 0;
+    for (byte b : bytes) {
+      if (b == '\n') {
+        lines++;
+      }
+    }
+    return lines;
+  }
+
+  /** SIGTERM, then SIGKILL if the process is still there after {@link #TERM_GRACE}. */
+  private static void stop(Process process) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(TERM_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      process.waitFor();
     }
   }
 

@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
  * A three-member kvstore cluster of real kv-server JVMs, started from the test classpath by the
  * process tests' {@link ServerLauncher} with {@link MemberFlags} (members {@code m1..m3}, client
  * and peer ports from {@code FreePorts}, etcd-style flags), ready once every member logged that
- * it serves clients and all agree on one leader.
+ * it serves clients and all agree on one leader. The members run with etcd's default heartbeat
+ * and election timeout, as the reference etcd does, rather than the process tests' short ones:
+ * the minimum lease TTL follows from them (etcd: 1.5 election timeouts, rounded up to seconds).
  *
  * <p>Thread-safety: confined to the thread that started it, except {@link #close}, which is
  * idempotent and also runs from a JVM shutdown hook so that an aborted run leaves no JVM behind.
@@ -27,6 +29,9 @@ final class KvstoreCluster implements TestCluster {
   private static final int MEMBERS = 3;
   private static final Pattern READY = Pattern.compile("ready to serve client requests");
   private static final Duration WAIT = Duration.ofSeconds(40);
+  /** etcd's defaults, as {@code reference-etcd.sh} runs etcd. */
+  private static final List<String> ETCD_TIMING =
+      List.of("--heartbeat-interval", "100", "--election-timeout", "1000");
 
   private final ServerLauncher launcher;
   private final List<MemberFlags> members;
@@ -58,7 +63,8 @@ final class KvstoreCluster implements TestCluster {
     try {
       List<ServerProcess> processes = new ArrayList<>();
       for (MemberFlags member : flags) {
-        processes.add(cluster.launcher.start(member.name(), member.flags(flags)));
+        processes.add(cluster.launcher.start(member.name(),
+            withEtcdTiming(member.flags(flags))));
       }
       for (ServerProcess process : processes) {
         process.awaitLine(READY, WAIT);
@@ -69,6 +75,21 @@ final class KvstoreCluster implements TestCluster {
       cluster.close();
       throw e;
     }
+  }
+
+  /** {@code flags} with the timing flags' values replaced by {@link #ETCD_TIMING}'s. */
+  private static List<String> withEtcdTiming(List<String> flags) {
+    List<String> out = new ArrayList<>(flags);
+    for (int i = 0; i < ETCD_TIMING.size(); i += 2) {
+      int at = out.indexOf(ETCD_TIMING.get(i));
+      if (at >= 0) {
+        out.remove(at + 1);
+        out.remove(at);
+      }
+      out.add(ETCD_TIMING.get(i));
+      out.add(ETCD_TIMING.get(i + 1));
+    }
+    return out;
   }
 
   @Override

@@ -57,4 +57,17 @@ class MismatchTest {
     assertThat(step.describe())
         .isEqualTo("etcdctl txn -w json  <<< value(\"a\") = \"1\"\\n\\n\\nput a 2");
   }
+
+  @Test
+  void boundedStepSucceedsWhenStoppedAfterItsLines() {
+    Step watch = Step.bounded(3, java.time.Duration.ofSeconds(1), "watch", "a");
+    EtcdctlResult stopped = new EtcdctlResult("PUT\na\n1\n", "", EtcdctlResult.STOPPED);
+    EtcdctlResult exited = new EtcdctlResult("", "", 0);
+    EtcdctlResult cut = new EtcdctlResult("PUT\n", "", EtcdctlResult.TIMED_OUT);
+
+    assertThat(Mismatch.differs(watch, stopped, stopped)).isFalse();
+    assertThat(Mismatch.differs(watch, exited, exited)).isTrue();
+    assertThat(Mismatch.differs(watch, cut, cut)).isTrue();
+    assertThat(watch.describe()).isEqualTo("etcdctl watch a  [stopped after 3 lines or 1000 ms]");
+  }
 }

@@ -25,13 +25,19 @@ import java.util.regex.Pattern;
  *       in this cluster's output, the same token for the hex and the decimal form; {@link
  *       #resolve} maps a token in a command's arguments back to this cluster's id.
  *   <li>Once learnt in one of the contexts above, an id of more than 32 bits is also replaced
- *       wherever else it appears, in either form.
+ *       wherever else it appears, in either form (hex with or without leading zeros).
  *   <li>Non-zero raft terms and indexes become {@code <raft-term>} and {@code <raft-index>}.
  *   <li>This cluster's client and peer addresses become {@code <client-address>} and {@code
  *       <peer-address>}; member names in member lists become {@code <member-name>}.
  *   <li>Timestamps (RFC 3339, and the {@code ts} of etcdctl's JSON log lines), the random client
- *       id in gRPC targets ({@code client-<uuid>}), {@code took} durations, database sizes and
- *       the remaining TTL of a lease become tokens.
+ *       id in gRPC targets ({@code client-<uuid>}), {@code took} durations, database and snapshot
+ *       sizes and the remaining TTL of a lease (unless negative: expired) become tokens.
+ *   <li>The keys attached to a lease ({@code lease timetolive --keys}) are sorted: etcd lists them
+ *       in Go map order, which changes from run to run.
+ *   <li>KV hashes ({@code endpoint hashkv}) become {@code <hash-1>}, {@code <hash-2>}, ... in
+ *       order of first appearance within one output: their values follow the storage format, so
+ *       differ between etcd and kvstore, but members of one cluster must agree on them, which the
+ *       numbering keeps visible.
  * </ul>
  *
  * <p>{@code -w table} output is not normalised: its column widths follow the very values that
@@ -83,7 +89,7 @@ final class OutputNormalizer {
    * snapshot status} line ({@code hash, revision, keys, size}) only, never in data.
    */
   private static final Pattern DB_SIZE_HUMAN = Pattern.compile(
-      "(?m)^(<client-address>, .*?|[0-9a-f]+, \\d+, \\d+, )"
+      "(?m)^((?:http://)?<client-address>, .*?|[0-9a-f]+, \\d+, \\d+, )"
           + "\\b[0-9]+(?:\\.[0-9]+)? (?:B|kB|MB|GB|TB)\\b");
   private static final Pattern MEMBER_NAME_JSON = Pattern.compile("\"name\":\"[^\"]+\"");
   private static final Pattern MEMBER_NAME_LINE = Pattern.compile(
@@ -96,7 +102,17 @@ final class OutputNormalizer {
   private static final Pattern TOOK = Pattern.compile(
       "took = \\S+|\"took\":(?:\"[^\"]*\"|[0-9.e+-]+)");
   private static final Pattern REMAINING_TTL = Pattern.compile(
-      "remaining\\(-?\\d+s\\)|\"ttl\":-?\\d+");
+      "remaining\\(\\d+s\\)|\"ttl\":\\d+");
+  /** The {@code size} of etcdctl's {@code fetched snapshot} log line, e.g. {@code "20 kB"}. */
+  private static final Pattern SNAPSHOT_SIZE = Pattern.compile(
+      "\"size\":\"[0-9]+(?:\\.[0-9]+)? (?:B|kB|MB|GB|TB)\"");
+  /** A hash: {@code endpoint hashkv} simple lines and {@code "hash":N} in JSON. */
+  private static final List<Pattern> HASHES = patterns(
+      "(?m)^\\S*<client-address>, ([0-9]+)$", "\"hash\":([0-9]+)");
+  /** The keys of {@code lease timetolive --keys}: simple (space-separated) and JSON output. */
+  private static final Pattern ATTACHED_KEYS =
+      Pattern.compile("attached keys\\(\\[([^\\]]*)\\]\\)");
+  private static final Pattern ATTACHED_KEYS_JSON = Pattern.compile("\"keys\":\\[([^\\]]*)\\]");
   private static final Pattern LEASE_TOKEN = Pattern.compile("<lease-(\\d+)>");
 
   /** Ids above this many bits are unlikely enough to collide with data to replace anywhere. */
@@ -150,6 +166,10 @@ final class OutputNormalizer {
     out = STATUS_LINE.matcher(out).replaceAll("$1<raft-term>, <raft-index>, <raft-index>, ");
     out = MEMBER_NAME_JSON.matcher(out).replaceAll("\"name\":\"<member-name>\"");
     out = MEMBER_NAME_LINE.matcher(out).replaceAll("$1<member-name>, ");
+    out = SNAPSHOT_SIZE.matcher(out).replaceAll("\"size\":\"<db-size>\"");
+    out = hashes(out);
+    out = sorted(out, ATTACHED_KEYS, " ");
+    out = sorted(out, ATTACHED_KEYS_JSON, ",");
     out = REMAINING_TTL.matcher(out).replaceAll(m -> m.group().startsWith("remaining")
         ? "remaining(<ttl>)" : "\"ttl\":<ttl>");
     return out;
@@ -201,6 +221,36 @@ final class OutputNormalizer {
     return out;
   }
 
+  /** {@code text} with group 1 of each {@code list} match, split at {@code separator}, sorted. */
+  private static String sorted(String text, Pattern list, String separator) {
+    return list.matcher(text).replaceAll(m -> {
+      String items = String.join(separator,
+          java.util.Arrays.stream(m.group(1).split(Pattern.quote(separator), -1)).sorted()
+              .toList());
+      return Matcher.quoteReplacement(text.substring(m.start(), m.start(1)) + items
+          + text.substring(m.end(1), m.end()));
+    });
+  }
+
+  /** Numbers the distinct hashes of {@code text} in order of first appearance. */
+  private static String hashes(String text) {
+    Map<String, String> tokens = new LinkedHashMap<>();
+    String out = text;
+    for (Pattern pattern : HASHES) {
+      Matcher m = pattern.matcher(out);
+      StringBuilder sb = new StringBuilder();
+      while (m.find()) {
+        String token = tokens.computeIfAbsent(m.group(1),
+            h -> "<hash-" + (tokens.size() + 1) + ">");
+        m.appendReplacement(sb, Matcher.quoteReplacement(out.substring(m.start(), m.start(1))
+            + token + out.substring(m.end(1), m.end())));
+      }
+      m.appendTail(sb);
+      out = sb.toString();
+    }
+    return out;
+  }
+
   /** Replaces the ids that {@code etcdctl lease list} prints one a line. */
   private String leaseList(String text) {
     Matcher m = LEASE_LIST.matcher(text);
@@ -230,7 +280,8 @@ final class OutputNormalizer {
       out = Pattern.compile("(?<![0-9a-zA-Z])" + Long.toUnsignedString(id.getKey())
           + "(?![0-9a-zA-Z])")
           .matcher(out).replaceAll(token);
-      out = Pattern.compile("(?<![0-9a-zA-Z])" + Long.toHexString(id.getKey())
+      // hex as etcdctl prints ids, %016x: with leading zeros
+      out = Pattern.compile("(?<![0-9a-zA-Z])0*" + Long.toHexString(id.getKey())
           + "(?![0-9a-zA-Z])").matcher(out).replaceAll(token);
     }
     return out;

@@ -150,4 +150,55 @@ class OutputNormalizerTest {
     assertThat(normalizer.normalize("127.0.0.1:310001 127.0.0.1:31000\n"))
         .isEqualTo("127.0.0.1:310001 <client-address>\n");
   }
+
+  @Test
+  void hashesAreNumberedWithinOneOutputSoThatMembersMustAgree() {
+    assertThat(normalizer.normalize("127.0.0.1:31000, 1084519789\n127.0.0.1:31010, 1084519789\n"
+        + "http://127.0.0.1:31020, 99\n"))
+        .isEqualTo("<client-address>, <hash-1>\n<client-address>, <hash-1>\n"
+            + "http://<client-address>, <hash-2>\n");
+    assertThat(normalizer.normalize("[{\"HashKV\":{\"hash\":99,\"compact_revision\":-1}},"
+        + "{\"HashKV\":{\"hash\":99,\"compact_revision\":-1}}]\n"))
+        .isEqualTo("[{\"HashKV\":{\"hash\":<hash-1>,\"compact_revision\":-1}},"
+            + "{\"HashKV\":{\"hash\":<hash-1>,\"compact_revision\":-1}}]\n");
+  }
+
+  @Test
+  void clusterStatusLinesAndSnapshotLogsLoseSizes() {
+    assertThat(normalizer.normalize("http://127.0.0.1:31000, 94d619e47498f503, 3.4.23, 61 kB,"
+        + " true, false, 2, 22, 22, \n"))
+        .isEqualTo("http://<client-address>, <member-id>, 3.4.23, <db-size>, true, false,"
+            + " <raft-term>, <raft-index>, <raft-index>, \n");
+    assertThat(normalizer.normalize("{\"msg\":\"fetched snapshot\",\"endpoint\":"
+        + "\"127.0.0.1:31000\",\"size\":\"20 kB\",\"took\":0.002283552}\n"))
+        .isEqualTo("{\"msg\":\"fetched snapshot\",\"endpoint\":\"<client-address>\","
+            + "\"size\":\"<db-size>\",\"took\":\"<duration>\"}\n");
+  }
+
+  @Test
+  void expiredLeaseTtlIsKept() {
+    assertThat(normalizer.normalize("{\"id\":4660,\"ttl\":-1,\"granted-ttl\":0}\n"
+        + "{\"id\":4660,\"ttl\":59,\"granted-ttl\":60}\n"))
+        .isEqualTo("{\"id\":<lease-1>,\"ttl\":-1,\"granted-ttl\":0}\n"
+            + "{\"id\":<lease-1>,\"ttl\":<ttl>,\"granted-ttl\":60}\n");
+  }
+
+  @Test
+  void keysAttachedToALeaseAreSorted() {
+    assertThat(normalizer.normalize("lease 0481a2016675e508 granted with TTL(100s),"
+        + " remaining(99s), attached keys([l/b l/a])\n"))
+        .isEqualTo("lease <lease-1> granted with TTL(100s), remaining(<ttl>),"
+            + " attached keys([l/a l/b])\n");
+    assertThat(normalizer.normalize(
+        "{\"ttl\":99,\"granted-ttl\":100,\"keys\":[\"bC9i\",\"bC9h\"]}\n"))
+        .isEqualTo("{\"ttl\":<ttl>,\"granted-ttl\":100,\"keys\":[\"bC9h\",\"bC9i\"]}\n");
+  }
+
+  @Test
+  void learntIdsAreReplacedWithTheirLeadingZeros() {
+    normalizer.normalize("lease 03d9a2016f1a6c1e granted with TTL(2s)\n");
+
+    assertThat(normalizer.normalize("lease 03d9a2016f1a6c1e already expired\n"))
+        .isEqualTo("lease <lease-1> already expired\n");
+  }
 }
