@@ -186,7 +186,7 @@ public final class Member {
       t.setDaemon(true);
       return t;
     });
-    LeaseServer leases = new LeaseServer(node, store, lessor, proposer);
+    LeaseServer leases = new LeaseServer(node, store, lessor, proposer, REQUEST_TIMEOUT, executor);
     WatchService watch = new WatchService(watchHub, identity.clusterId(), id,
         () -> node.status().term(), config.maxRequestBytes(),
         WatchService.DEFAULT_PROGRESS_INTERVAL);
@@ -233,7 +233,9 @@ public final class Member {
         .withTiming(Duration.ofMillis(config.heartbeatIntervalMs()), config.electionTick())
         .withSnapshots(config.snapshotCount(), Math.min(5_000, config.snapshotCount()));
     RaftNode node = new RaftNode(raftConfig, log, snapshots, transport,
-        new ConfChangeNotifier(stateMachine, confChanges), registry);
+        new ConfChangeNotifier(stateMachine, confChanges,
+            memberId -> stateMachine.backend().member(memberId)),
+        registry);
     raftNode = node;
     // The node bootstraps only an empty log, so a first start that failed after creating the
     // log store (say, on a busy peer port) still bootstraps when it is retried.

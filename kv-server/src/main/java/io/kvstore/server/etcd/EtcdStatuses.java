@@ -6,8 +6,8 @@ import io.grpc.Status;
  * The gRPC statuses etcd answers Cluster and Maintenance errors with (its {@code rpctypes}), code
  * and text unchanged, since clients match on the text. Constants only.
  */
-final class EtcdStatuses {
-  static final Status MEMBER_NOT_FOUND =
+public final class EtcdStatuses {
+  public static final Status MEMBER_NOT_FOUND =
       Status.NOT_FOUND.withDescription("etcdserver: member not found");
   static final Status MEMBER_EXIST =
       Status.FAILED_PRECONDITION.withDescription("etcdserver: member ID already exist");
@@ -17,7 +17,7 @@ final class EtcdStatuses {
       Status.INVALID_ARGUMENT.withDescription("etcdserver: given member URLs are invalid");
   static final Status NOT_ENOUGH_STARTED = Status.FAILED_PRECONDITION.withDescription(
       "etcdserver: re-configuration failed due to not enough started members");
-  static final Status NOT_LEARNER = Status.FAILED_PRECONDITION.withDescription(
+  public static final Status NOT_LEARNER = Status.FAILED_PRECONDITION.withDescription(
       "etcdserver: can only promote a learner member");
   static final Status LEARNER_NOT_READY = Status.FAILED_PRECONDITION.withDescription(
       "etcdserver: can only promote a learner member which is in sync with leader");

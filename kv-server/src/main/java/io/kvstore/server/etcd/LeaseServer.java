@@ -1,6 +1,9 @@
 package io.kvstore.server.etcd;
 
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.kvstore.api.etcdserverpb.LeaseGrantRequest;
+import io.kvstore.api.etcdserverpb.LeaseGrpc;
 import io.kvstore.api.etcdserverpb.LeaseGrantResponse;
 import io.kvstore.api.etcdserverpb.LeaseLeasesResponse;
 import io.kvstore.api.etcdserverpb.LeaseRevokeRequest;
@@ -10,11 +13,17 @@ import io.kvstore.api.etcdserverpb.LeaseTimeToLiveRequest;
 import io.kvstore.api.etcdserverpb.LeaseTimeToLiveResponse;
 import io.kvstore.api.etcdserverpb.ResponseHeader;
 import io.kvstore.raft.node.RaftNode;
+import io.kvstore.server.backend.MemberRecord;
 import io.kvstore.server.lease.Lessor;
 import io.kvstore.server.mvcc.MvccStore;
 import io.kvstore.server.pb.InternalRaftRequest;
 import io.kvstore.server.pb.LeaseRenew;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The member's lease operations, as etcd's {@code EtcdServer} lease methods.
@@ -28,11 +37,11 @@ import java.util.concurrent.CompletableFuture;
  *       is proposed as a {@code LeaseRenew} entry, which resets the expiry on whichever member
  *       leads when it is applied. etcd forwards a follower's renewal to the leader over HTTP
  *       instead; the entry costs one log write per keep-alive that reaches a follower.
- *   <li>TimeToLive waits for a ReadIndex and answers from this member: the leader from the real
- *       expiry; a follower from its estimate, counted from the last grant, Raft renewal or
- *       checkpoint it applied — renewals the leader served from memory are invisible to it, so a
- *       follower may report less time than remains (never more, up to clock and apply lag). etcd
- *       forwards it to the leader. An unknown lease is answered with TTL -1, as etcd's.
+ *   <li>TimeToLive is answered by the leader, which knows the real expiry: a follower forwards
+ *       it to the leader's client URL, as etcd does. Only while the leader has not yet published
+ *       its client URL does a follower answer from its own estimate (after a ReadIndex), counted
+ *       from the last grant, Raft renewal or checkpoint it applied, which may be less than what
+ *       remains, never more. An unknown lease is answered with TTL -1, as etcd's.
  *   <li>Leases lists this member's leases, as etcd's, without a ReadIndex.
  * </ul>
  *
@@ -45,12 +54,20 @@ public final class LeaseServer {
   private final MvccStore store;
   private final Lessor lessor;
   private final Proposer proposer;
+  private final Duration requestTimeout;
+  private final Executor forwarding;
 
-  public LeaseServer(RaftNode raft, MvccStore store, Lessor lessor, Proposer proposer) {
+  /**
+   * @param forwarding where calls forwarded to the leader wait for its answer
+   */
+  public LeaseServer(RaftNode raft, MvccStore store, Lessor lessor, Proposer proposer,
+      Duration requestTimeout, Executor forwarding) {
     this.raft = raft;
     this.store = store;
     this.lessor = lessor;
     this.proposer = proposer;
+    this.requestTimeout = requestTimeout;
+    this.forwarding = forwarding;
   }
 
   public CompletableFuture<LeaseGrantResponse> grant(LeaseGrantRequest r) {
@@ -86,6 +103,13 @@ public final class LeaseServer {
   }
 
   public CompletableFuture<LeaseTimeToLiveResponse> timeToLive(LeaseTimeToLiveRequest r) {
+    RaftNode.NodeStatus status = raft.status();
+    if (!status.isLeader() && status.leaderId() != 0) {
+      Optional<URI> leader = clientUrlOf(status.leaderId());
+      if (leader.isPresent()) {
+        return CompletableFuture.supplyAsync(() -> forward(leader.get(), r), forwarding);
+      }
+    }
     return raft.readIndex().thenApply(index -> {
       LeaseTimeToLiveResponse.Builder resp = LeaseTimeToLiveResponse.newBuilder()
           .setHeader(currentHeader()).setID(r.getID());
@@ -95,6 +119,24 @@ public final class LeaseServer {
           () -> resp.setTTL(-1));
       return resp.build();
     });
+  }
+
+  private Optional<URI> clientUrlOf(long memberId) {
+    MemberRecord m = store.readBackend((backend, rev, compacted) -> backend.member(memberId));
+    return m == null || m.context().getClientUrlsCount() == 0 ? Optional.empty()
+        : Optional.of(URI.create(m.context().getClientUrls(0)));
+  }
+
+  private LeaseTimeToLiveResponse forward(URI leader, LeaseTimeToLiveRequest r) {
+    ManagedChannel channel = NettyChannelBuilder.forAddress(leader.getHost(), leader.getPort())
+        .usePlaintext().build();
+    try {
+      return LeaseGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+          .leaseTimeToLive(r);
+    } finally {
+      channel.shutdownNow();
+    }
   }
 
   public LeaseLeasesResponse leases() {

@@ -87,7 +87,7 @@ public final class ServerProcess {
   }
 
   /** Sends SIGKILL and waits until the process is gone. */
-  void kill() {
+  public void kill() {
     process.destroyForcibly();
     try {
       process.waitFor();
