@@ -33,6 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class QuotaKvService extends KVGrpc.KVImplBase {
   /** etcd's per-key overhead estimate in {@code backendQuota.Cost}. */
   private static final long KEY_OVERHEAD_BYTES = 8 + 4 + 1 + 8 * 3;
+  /** How long a measured backend size is used before it is measured again. */
+  private static final long SIZE_REFRESH_NANOS = 100_000_000L;
 
   private final KvService kv;
   private final MvccStore store;
@@ -42,6 +44,11 @@ public final class QuotaKvService extends KVGrpc.KVImplBase {
   private final long quotaBytes;
   /** Set while this member's own NOSPACE proposal is in flight, so it is proposed once. */
   private final AtomicBoolean raising = new AtomicBoolean();
+  /** Set while one caller measures the backend size. */
+  private final AtomicBoolean measuring = new AtomicBoolean();
+  /** The last measured backend size, and when it was measured (System.nanoTime). */
+  private volatile long size;
+  private volatile long sizeMeasuredAt = System.nanoTime() - 2 * SIZE_REFRESH_NANOS;
 
   public QuotaKvService(KvService kv, MvccStore store, Alarms alarms, Proposer proposer,
       long memberId, long quotaBytes) {
@@ -86,13 +93,30 @@ public final class QuotaKvService extends KVGrpc.KVImplBase {
     kv.compact(request, out);
   }
 
+  /**
+   * The backend's size on disk, measured at most every {@link #SIZE_REFRESH_NANOS}: measuring
+   * lists the backend directory, far too costly for every write (etcd reads a cached size too).
+   * One caller refreshes a stale value while the others use it.
+   */
+  private long backendSize() {
+    long now = System.nanoTime();
+    if (now - sizeMeasuredAt > SIZE_REFRESH_NANOS && measuring.compareAndSet(false, true)) {
+      try {
+        size = store.readBackend((backend, rev, compacted) -> backend.sizeBytes());
+        sizeMeasuredAt = now;
+      } finally {
+        measuring.set(false);
+      }
+    }
+    return size;
+  }
+
   /** Whether a write of {@code cost} bytes may go ahead; raises NOSPACE when it may not. */
   private boolean admits(long cost) {
     if (alarms.active(AlarmType.NOSPACE)) {
       return false;
     }
-    long size = store.readBackend((backend, rev, compacted) -> backend.sizeBytes());
-    if (size + cost <= quotaBytes) {
+    if (backendSize() + cost <= quotaBytes) {
       return true;
     }
     if (raising.compareAndSet(false, true)) {

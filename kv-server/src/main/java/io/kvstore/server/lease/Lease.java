@@ -1,6 +1,7 @@
 package io.kvstore.server.lease;
 
 import com.google.protobuf.ByteString;
+import io.kvstore.server.mvcc.KeyOrder;
 import io.kvstore.server.pb.LeaseRecord;
 import java.util.NavigableSet;
 import java.util.TreeSet;
@@ -26,7 +27,7 @@ final class Lease {
   /** The Raft index of the last applied renewal of this lease, 0 if none. */
   long renewedIndex;
   /** The keys attached to this lease, in key order (the order a revocation deletes them in). */
-  final NavigableSet<ByteString> keys = new TreeSet<>(ByteString.unsignedLexicographicalComparator());
+  final NavigableSet<ByteString> keys = new TreeSet<>(KeyOrder.ORDER);
   /** When the lease expires; {@link #NEVER} unless this member is the primary lessor. */
   long expiry = NEVER;
   /**

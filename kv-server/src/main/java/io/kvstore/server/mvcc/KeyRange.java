@@ -10,7 +10,7 @@ import java.util.Comparator;
  * Immutable.
  */
 record KeyRange(ByteString key, ByteString end, Kind kind) {
-  static final Comparator<ByteString> ORDER = ByteString.unsignedLexicographicalComparator();
+  static final Comparator<ByteString> ORDER = KeyOrder.ORDER;
   private static final ByteString FROM_KEY = ByteString.copyFrom(new byte[] {0});
 
   enum Kind { SINGLE, FROM_KEY, BOUNDED }

@@ -1,6 +1,7 @@
 package io.kvstore.server.watch;
 
 import com.google.protobuf.ByteString;
+import io.kvstore.server.mvcc.KeyOrder;
 import java.util.Comparator;
 
 /**
@@ -13,7 +14,7 @@ import java.util.Comparator;
  * @param end the end as the request gave it (empty, {@code "\0"}, or an exclusive bound)
  */
 public record WatchRange(ByteString key, ByteString end) {
-  private static final Comparator<ByteString> ORDER = ByteString.unsignedLexicographicalComparator();
+  private static final Comparator<ByteString> ORDER = KeyOrder.ORDER;
   private static final ByteString ZERO = ByteString.copyFrom(new byte[] {0});
 
   /** The range a {@code WatchCreateRequest}'s {@code key} and {@code range_end} name. */
