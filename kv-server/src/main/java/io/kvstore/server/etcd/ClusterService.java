@@ -1,7 +1,5 @@
 package io.kvstore.server.etcd;
 
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import io.kvstore.api.etcdserverpb.ClusterGrpc;
 import io.kvstore.api.etcdserverpb.Member;
@@ -202,17 +200,10 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
       return CompletableFuture.failedFuture(EtcdStatuses.NO_LEADER.asRuntimeException());
     }
     URI url = URI.create(leader.context().getClientUrls(0));
-    return CompletableFuture.supplyAsync(() -> {
-      ManagedChannel channel = NettyChannelBuilder.forAddress(url.getHost(), url.getPort())
-          .usePlaintext().build();
-      try {
-        return ClusterGrpc.newBlockingStub(channel)
+    return CompletableFuture.supplyAsync(() -> LeaderCall.call(url, channel ->
+        ClusterGrpc.newBlockingStub(channel)
             .withDeadlineAfter(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
-            .memberPromote(request);
-      } finally {
-        channel.shutdownNow();
-      }
-    }, executor);
+            .memberPromote(request)), executor);
   }
 
   /** Proposes a conf change and completes once it is applied here (or fails, or times out). */

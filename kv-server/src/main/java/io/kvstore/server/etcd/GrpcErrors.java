@@ -14,7 +14,6 @@ import java.util.concurrent.ExecutionException;
  * (clientv3, jetcd) recognise errors by the text. Stateless.
  */
 final class GrpcErrors {
-  static final String NO_LEADER = "etcdserver: no leader";
   static final String STOPPED = "etcdserver: server stopped";
   static final String TIMEOUT = "etcdserver: request timed out";
   static final String LEADER_CHANGED = "etcdserver: leader changed";
@@ -32,8 +31,8 @@ final class GrpcErrors {
           .withDescription(etcd.getMessage());
     }
     if (e instanceof ProposalDroppedException) {
-      return Status.UNAVAILABLE.withDescription(e.getMessage().contains("leader changed")
-          ? LEADER_CHANGED : NO_LEADER);
+      return e.getMessage().contains("leader changed")
+          ? Status.UNAVAILABLE.withDescription(LEADER_CHANGED) : EtcdStatuses.NO_LEADER;
     }
     if (e instanceof RequestTimeoutException) {
       return Status.UNAVAILABLE.withDescription(TIMEOUT);

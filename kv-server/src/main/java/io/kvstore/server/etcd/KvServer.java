@@ -1,5 +1,7 @@
 package io.kvstore.server.etcd;
 
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
 import io.kvstore.api.etcdserverpb.CompactionRequest;
 import io.kvstore.api.etcdserverpb.CompactionResponse;
 import io.kvstore.api.etcdserverpb.DeleteRangeRequest;
@@ -59,55 +61,47 @@ public final class KvServer {
   }
 
   private RangeResponse rangeNow(RangeRequest r) {
-    RangeResponse resp = store.range(r);
-    return resp.toBuilder().setHeader(header(resp.getHeader())).build();
+    return withHeader(store.range(r));
   }
 
   public CompletableFuture<PutResponse> put(PutRequest r) {
-    try {
-      validator.checkPut(r);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    return propose(InternalRaftRequest.newBuilder().setPut(r))
-        .thenApply(o -> {
-          PutResponse p = (PutResponse) o;
-          return p.toBuilder().setHeader(header(p.getHeader())).build();
-        });
+    return write(() -> validator.checkPut(r), InternalRaftRequest.newBuilder().setPut(r));
   }
 
   public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest r) {
-    try {
-      validator.checkDeleteRange(r);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    return propose(InternalRaftRequest.newBuilder().setDeleteRange(r))
-        .thenApply(o -> {
-          DeleteRangeResponse d = (DeleteRangeResponse) o;
-          return d.toBuilder().setHeader(header(d.getHeader())).build();
-        });
+    return write(() -> validator.checkDeleteRange(r),
+        InternalRaftRequest.newBuilder().setDeleteRange(r));
   }
 
   public CompletableFuture<TxnResponse> txn(TxnRequest r) {
-    try {
-      validator.checkTxn(r);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    return propose(InternalRaftRequest.newBuilder().setTxn(r))
-        .thenApply(o -> {
-          TxnResponse t = (TxnResponse) o;
-          return t.toBuilder().setHeader(header(t.getHeader())).build();
-        });
+    return write(() -> validator.checkTxn(r), InternalRaftRequest.newBuilder().setTxn(r));
   }
 
   public CompletableFuture<CompactionResponse> compact(CompactionRequest r) {
-    return propose(InternalRaftRequest.newBuilder().setCompaction(r))
-        .thenApply(o -> {
-          CompactionResponse c = (CompactionResponse) o;
-          return c.toBuilder().setHeader(header(c.getHeader())).build();
-        });
+    return write(() -> { }, InternalRaftRequest.newBuilder().setCompaction(r));
+  }
+
+  /**
+   * Validates, proposes and answers one write; the applied result is the response etcd sends, of
+   * type {@code T}, with the header completed here.
+   */
+  @SuppressWarnings("unchecked")
+  private <T extends Message> CompletableFuture<T> write(Runnable check,
+      InternalRaftRequest.Builder request) {
+    try {
+      check.run();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return proposer.propose(request).thenApply(applied -> withHeader((T) applied));
+  }
+
+  /** The response with its store-made header (revision only) completed by {@link #header}. */
+  @SuppressWarnings("unchecked")
+  private <T extends Message> T withHeader(T response) {
+    FieldDescriptor field = response.getDescriptorForType().findFieldByName("header");
+    return (T) response.toBuilder()
+        .setField(field, header((ResponseHeader) response.getField(field))).build();
   }
 
   /** The response header etcd sends: cluster, member, the given revision, the Raft term. */
@@ -115,9 +109,5 @@ public final class KvServer {
     long revision = fromStore.getRevision() != 0 ? fromStore.getRevision()
         : store.currentRevision();
     return proposer.header(revision);
-  }
-
-  private CompletableFuture<Object> propose(InternalRaftRequest.Builder request) {
-    return proposer.propose(request);
   }
 }

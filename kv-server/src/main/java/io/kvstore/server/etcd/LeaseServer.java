@@ -1,7 +1,5 @@
 package io.kvstore.server.etcd;
 
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.kvstore.api.etcdserverpb.LeaseGrantRequest;
 import io.kvstore.api.etcdserverpb.LeaseGrpc;
 import io.kvstore.api.etcdserverpb.LeaseGrantResponse;
@@ -128,15 +126,9 @@ public final class LeaseServer {
   }
 
   private LeaseTimeToLiveResponse forward(URI leader, LeaseTimeToLiveRequest r) {
-    ManagedChannel channel = NettyChannelBuilder.forAddress(leader.getHost(), leader.getPort())
-        .usePlaintext().build();
-    try {
-      return LeaseGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
-          .leaseTimeToLive(r);
-    } finally {
-      channel.shutdownNow();
-    }
+    return LeaderCall.call(leader, channel -> LeaseGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .leaseTimeToLive(r));
   }
 
   public LeaseLeasesResponse leases() {
