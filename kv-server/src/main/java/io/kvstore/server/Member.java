@@ -54,6 +54,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -127,7 +128,7 @@ public final class Member {
       LOG.info("received shutdown signal, stopping member");
       stop(running);
     }, "kv-server-shutdown"));
-    announceReadiness(running.node());
+    announceReadiness(running.node(), running.operations().publisher().published());
     try {
       running.node().terminated().get();
       stop(running);
@@ -272,12 +273,15 @@ public final class Member {
     }
   }
 
-  /** Logs etcd's readiness line once a leader is known and this member has caught up. */
-  private void announceReadiness(RaftNode node) {
+  /**
+   * Logs etcd's readiness line once this member has published its attributes, a leader is known
+   * and this member has caught up.
+   */
+  private void announceReadiness(RaftNode node, CompletableFuture<Void> published) {
     Thread t = new Thread(() -> {
       while (!node.terminated().isDone()) {
         RaftNode.NodeStatus s = node.status();
-        if (s.leaderId() != 0 && s.appliedIndex() >= s.commitIndex()) {
+        if (published.isDone() && s.leaderId() != 0 && s.appliedIndex() >= s.commitIndex()) {
           LOG.info("ready to serve client requests (member {}, leader {}, applied index {})",
               MemberIds.format(s.id()), MemberIds.format(s.leaderId()), s.appliedIndex());
           return;

@@ -20,7 +20,7 @@ import java.util.function.LongFunction;
  * have been forwarded to the leader, so its log index is unknown to the proposer); everything
  * else goes to the wrapped state machine unchanged.
  *
- * <p>Thread-safety: as the wrapped state machine: called on the Raft loop.
+ * <p>Thread-safety: as the wrapped state machine: called by one thread at a time, in log order.
  */
 public final class ConfChangeNotifier implements StateMachine {
   private final StateMachine next;

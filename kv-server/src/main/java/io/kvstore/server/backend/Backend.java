@@ -41,8 +41,8 @@ import org.rocksdb.WriteOptions;
  * <p>Writes are not synced one by one: the Raft log is the durable record, and a checkpoint (the
  * snapshot) flushes everything before the log is compacted past it.
  *
- * <p>Thread-safety: writes from one thread (the Raft loop); reads are safe from any thread while
- * the backend is open. Callers that read from other threads must not overlap {@link #close} (the
+ * <p>Thread-safety: writes from one thread at a time (the Raft node's apply thread); reads are
+ * safe from any thread while the backend is open. Callers that read from other threads must not overlap {@link #close} (the
  * MVCC store excludes its readers while a snapshot replaces the backend).
  *
  * <p>Replacing the whole state from a snapshot is atomic across crashes: the new files are
@@ -247,7 +247,7 @@ public final class Backend implements AutoCloseable {
   }
 
   /**
-   * MVCC rows to write at once. Not thread-safe: filled and committed on the Raft loop; closed by
+   * MVCC rows to write at once. Not thread-safe: filled and committed on the apply thread; closed by
    * {@link #commit} or {@link #write(Batch)}.
    */
   public final class Batch implements AutoCloseable {

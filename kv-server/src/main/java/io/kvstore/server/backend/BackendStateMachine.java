@@ -20,13 +20,14 @@ import java.util.function.Consumer;
 /**
  * The kv-server's replicated state machine over a {@link Backend}: applies membership changes to
  * the member list and records every entry's index as applied in the same write. Snapshots are
- * RocksDB checkpoints, taken on the Raft loop (hard links, so cheap) and packed off it.
+ * RocksDB checkpoints, taken in apply order (hard links, so cheap) and packed on another thread.
  *
  * <p>A restored snapshot replaces the backend through the {@link BackendView} (the MVCC store),
  * which keeps its readers off the backend meanwhile and rebuilds its index from the new one.
  *
- * <p>Thread-safety: {@link #apply}, {@link #snapshot} and {@link #restore} are called on the Raft
- * loop only; {@link #backend()} may be read from any thread.
+ * <p>Thread-safety: {@link #apply}, {@link #snapshot} and {@link #restore} are called by one
+ * thread at a time, in log order (the Raft node's applier, or its loop while the applier is idle);
+ * {@link #backend()} may be read from any thread.
  */
 public final class BackendStateMachine implements StateMachine, AutoCloseable {
   private final Path checkpoints;

@@ -7,7 +7,7 @@ import java.io.IOException;
  * must not read the backend while a snapshot replaces it, and must then be rebuilt from the
  * replacement.
  *
- * <p>Thread-safety: {@link #replaceBackend} is called on the Raft loop, as every write is.
+ * <p>Thread-safety: {@link #replaceBackend} is called on the apply thread, as every write is.
  */
 @FunctionalInterface
 public interface BackendView {

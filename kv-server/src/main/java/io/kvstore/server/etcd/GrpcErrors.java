@@ -5,6 +5,7 @@ import io.grpc.StatusRuntimeException;
 import io.kvstore.raft.core.ProposalDroppedException;
 import io.kvstore.raft.node.NodeStoppedException;
 import io.kvstore.raft.node.RequestTimeoutException;
+import io.kvstore.raft.node.TooManyRequestsException;
 import io.kvstore.server.mvcc.EtcdException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -13,15 +14,16 @@ import java.util.concurrent.ExecutionException;
  * Turns failures into the gRPC status etcd sends for them, code and text unchanged: clients
  * (clientv3, jetcd) recognise errors by the text. Stateless.
  */
-final class GrpcErrors {
+public final class GrpcErrors {
   static final String STOPPED = "etcdserver: server stopped";
   static final String TIMEOUT = "etcdserver: request timed out";
   static final String LEADER_CHANGED = "etcdserver: leader changed";
   static final String REQUEST_TOO_LARGE = "etcdserver: request is too large";
+  static final String TOO_MANY_REQUESTS = "etcdserver: too many requests";
 
   private GrpcErrors() {}
 
-  static Status toStatus(Throwable error) {
+  public static Status toStatus(Throwable error) {
     Throwable e = unwrap(error);
     if (e instanceof StatusRuntimeException status) {
       return status.getStatus();
@@ -36,6 +38,9 @@ final class GrpcErrors {
     }
     if (e instanceof RequestTimeoutException) {
       return Status.UNAVAILABLE.withDescription(TIMEOUT);
+    }
+    if (e instanceof TooManyRequestsException) {
+      return Status.RESOURCE_EXHAUSTED.withDescription(TOO_MANY_REQUESTS);
     }
     if (e instanceof NodeStoppedException) {
       return Status.UNAVAILABLE.withDescription(STOPPED);

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
  * {@code publishV3}: until then the member lists with no name (etcd's "unstarted"), and it does
  * not count as started for the strict reconfiguration checks. Retries until the member record
  * shows the attributes; does nothing when a restarted member's record already does.
+ * {@link #published()} completes then: etcd announces readiness only after publishing.
  *
  * <p>Thread-safety: one daemon thread; {@link #close} from any thread.
  */
@@ -24,6 +25,7 @@ public final class AttributePublisher implements AutoCloseable {
   private static final long RETRY_MS = 500;
 
   private final Thread thread;
+  private final CompletableFuture<Void> published = new CompletableFuture<>();
 
   public AttributePublisher(RaftNode raft, MvccStore store, MemberAttributes attributes,
       Function<InternalRaftRequest.Builder, CompletableFuture<Object>> propose) {
@@ -36,6 +38,7 @@ public final class AttributePublisher implements AutoCloseable {
               && me.context().getClientUrlsList().equals(attributes.getClientUrlsList())) {
             LOG.info("published local member to cluster through raft: name {}, client URLs {}",
                 attributes.getName(), attributes.getClientUrlsList());
+            published.complete(null);
             return;
           }
           try {
@@ -57,6 +60,11 @@ public final class AttributePublisher implements AutoCloseable {
     }, "kv-server-publish");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /** Completes once the member record carries this member's name and client URLs. */
+  public CompletableFuture<Void> published() {
+    return published;
   }
 
   @Override

@@ -280,7 +280,10 @@ final class OutputNormalizer {
       out = Pattern.compile("(?<![0-9a-zA-Z])" + Long.toUnsignedString(id.getKey())
           + "(?![0-9a-zA-Z])")
           .matcher(out).replaceAll(token);
-      // hex as etcdctl prints ids, %016x: with leading zeros
+      // hex as etcdctl prints ids: %16x pads short ids with spaces, %016x with zeros
+      String hex = Long.toHexString(id.getKey());
+      out = Pattern.compile("(?<![0-9a-zA-Z]) {" + (16 - hex.length()) + "}" + hex
+          + "(?![0-9a-zA-Z])").matcher(out).replaceAll(token);
       out = Pattern.compile("(?<![0-9a-zA-Z])0*" + Long.toHexString(id.getKey())
           + "(?![0-9a-zA-Z])").matcher(out).replaceAll(token);
     }

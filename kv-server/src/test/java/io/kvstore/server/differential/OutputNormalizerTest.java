@@ -128,6 +128,15 @@ class OutputNormalizerTest {
   }
 
   @Test
+  void shortIdsPaddedWithSpacesAsEtcdctlPrintsThemAreReplacedWithTheirPadding() {
+    normalizer.normalize("\"MemberID\" : 639838693582077418\n");
+
+    assertThat(normalizer.normalize("Member  8e129e6dc827dea added to cluster"
+        + " 1a842491934c15db\n8e129e6dc827dea, started\n"))
+        .isEqualTo("Member <member-id> added to cluster <cluster-id>\n<member-id>, started\n");
+  }
+
+  @Test
   void learntIdsAreReplacedElsewhereButDataIsNot() {
     normalizer.normalize("\"MemberID\" : 10724788031628834051\n");
 

@@ -200,7 +200,8 @@ class ClusterMaintenanceProcessTest {
         "--peer-urls=" + m4.peerUrl());
     assertThat(added.output()).as(added.output()).contains("ETCD_INITIAL_CLUSTER_STATE=\"existing\"");
     String initialCluster = value(added.output(), "ETCD_INITIAL_CLUSTER");
-    String newId = matchOne(added.output(), "Member ([0-9a-f]+) added to cluster");
+    // etcdctl prints "Member %16x added": ids shorter than 16 hex digits are space-padded
+    String newId = matchOne(added.output(), "Member +([0-9a-f]+) added to cluster");
 
     ServerProcess joiner = launcher.start("m4", List.of("--name", "m4",
         "--data-dir", m4.dataDir().toString(),
@@ -216,12 +217,12 @@ class ClusterMaintenanceProcessTest {
 
     String promoted = await(() -> etcdctl.run(all, "member", "promote", newId).output(),
         out -> out.contains("promoted"));
-    assertThat(promoted).contains("Member " + newId + " promoted in cluster");
+    assertThat(promoted).containsPattern("Member +" + newId + " promoted in cluster");
     assertThat(etcdctl.run(all, "member", "list").output())
         .contains(newId + ", started, m4, " + m4.peerUrl() + ", " + m4.clientUrl() + ", false");
 
     Etcdctl.Result removed = etcdctl.run(all, "member", "remove", newId);
-    assertThat(removed.output()).contains("Member " + newId + " removed from cluster");
+    assertThat(removed.output()).containsPattern("Member +" + newId + " removed from cluster");
     assertThat(etcdctl.run(all, "member", "remove", newId).output())
         .contains("etcdserver: member not found");
     assertThat(etcdctl.run(all, "member", "list").output().lines()).hasSize(3);

@@ -26,6 +26,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,18 +44,24 @@ import org.slf4j.LoggerFactory;
 /**
  * The driver around a {@link RawNode}: the only part of the Raft layer with threads. One event
  * loop ticks the clock, drains inbound messages and requests, and for each {@link Ready} persists
- * (one synced write per Ready, so concurrent proposals share an fsync), sends, applies and
- * advances. Snapshots are written on a second thread and installed on the loop.
+ * (one synced write per Ready, so concurrent proposals share an fsync), sends, hands the committed
+ * entries to the {@link Applier} and advances without waiting for them, so a long apply never
+ * delays heartbeats (as etcd's raft and apply goroutines). Conf changes are applied on the loop
+ * once the applier has caught up to them. Snapshots are captured by the applier, written on a
+ * third thread and installed in log order.
  *
  * <p>Thread-safety: every public method may be called from any thread; work is handed to the
- * loop through a queue. The {@link StateMachine}, {@link LogStore} writes and the {@link
- * RawNode} are only touched on the loop thread.
+ * loop through a queue. {@link LogStore} writes and the {@link RawNode} are only touched on the
+ * loop thread, the {@link StateMachine} only as {@link Applier} describes.
  *
  * <p>Invariants: the state machine's applied index never passes what the log store holds as
- * committed; messages of a Ready leave only after its entries and hard state are synced.
+ * committed; messages of a Ready leave only after its entries and hard state are synced; at most
+ * {@link #MAX_UNAPPLIED_ENTRIES} committed entries wait for applying when a proposal is accepted.
  */
 public final class RaftNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+  /** etcd's maxGapBetweenApplyAndCommitIndex: proposals are refused beyond this apply lag. */
+  static final long MAX_UNAPPLIED_ENTRIES = 5_000;
 
   /** A consistent view of the member's Raft state for other threads. Immutable. */
   public record NodeStatus(long id, long leaderId, boolean isLeader, long term, long commitIndex,
@@ -76,6 +83,7 @@ public final class RaftNode implements AutoCloseable {
 
   // Loop-thread state.
   private RawNode rawNode;
+  private Applier applier;
   private final PendingProposals proposals = new PendingProposals();
   private final PendingReads reads = new PendingReads();
   private final Submissions submissions = new Submissions();
@@ -121,6 +129,7 @@ public final class RaftNode implements AutoCloseable {
    */
   public void start(List<Long> bootstrapVoters, Map<Long, InetSocketAddress> peers) {
     recoverStateMachine();
+    logStore.checkNotBehind(stateMachine.appliedIndex());
     Config cfg = Config.defaults(config.id(), new SecureRandom())
         .withTicks(config.electionTicks(), 1)
         .withLimits(config.maxSizePerMsg(), config.maxInflightMsgs())
@@ -136,6 +145,9 @@ public final class RaftNode implements AutoCloseable {
     }
     confState = logStore.initialState().confState();
     snapshotIndex = logStore.snapshot().getMetadata().getIndex();
+    applier = new Applier(stateMachine, logStore.term(stateMachine.appliedIndex()), confState,
+        "raft-apply-" + hex(config.id()), new ApplierEvents());
+    applier.start();
     // A transport takes peers only once started; what arrives before the loop runs waits in the
     // inbox.
     transport.start(new TransportInbound());
@@ -177,6 +189,7 @@ public final class RaftNode implements AutoCloseable {
   public CompletableFuture<Object> propose(byte[] data) {
     CompletableFuture<Object> f = new CompletableFuture<>();
     submit(f, () -> {
+      refuseWhenApplyLags();
       rawNode.propose(ByteString.copyFrom(data));
       trackProposal(f);
     });
@@ -193,7 +206,10 @@ public final class RaftNode implements AutoCloseable {
    */
   public CompletableFuture<Void> submit(byte[] data) {
     CompletableFuture<Void> f = new CompletableFuture<>();
-    submit(f, () -> submissions.add(ByteString.copyFrom(data), f));
+    submit(f, () -> {
+      refuseWhenApplyLags();
+      submissions.add(ByteString.copyFrom(data), f);
+    });
     return f;
   }
 
@@ -232,6 +248,7 @@ public final class RaftNode implements AutoCloseable {
   public CompletableFuture<Void> submitConfChange(ConfChange change) {
     CompletableFuture<Void> f = new CompletableFuture<>();
     submit(f, () -> {
+      refuseWhenApplyLags();
       long leader = rawNode.leaderId();
       if (rawNode.isLeader() || leader == 0) {
         rawNode.proposeConfChange(change);
@@ -259,6 +276,7 @@ public final class RaftNode implements AutoCloseable {
   public CompletableFuture<Object> proposeConfChange(ConfChange change) {
     CompletableFuture<Object> f = new CompletableFuture<>();
     submit(f, () -> {
+      refuseWhenApplyLags();
       rawNode.proposeConfChange(change);
       trackProposal(f);
     });
@@ -320,13 +338,22 @@ public final class RaftNode implements AutoCloseable {
       queuedRequests.remove(f);
       try {
         work.run();
-      } catch (ProposalDroppedException e) {
+      } catch (ProposalDroppedException | TooManyRequestsException e) {
         metrics.proposalsFailed.increment();
         f.completeExceptionally(e);
       }
     });
     if (!acceptingRequests) {
       f.completeExceptionally(stoppedException(null));
+    }
+  }
+
+  /** Refuses a proposal while applying lags too far behind the commit index, as etcd does. */
+  private void refuseWhenApplyLags() {
+    long lag = rawNode.commitIndex() - applier.appliedIndex();
+    if (lag > MAX_UNAPPLIED_ENTRIES) {
+      throw new TooManyRequestsException("too many requests: " + lag
+          + " committed entries wait to be applied");
     }
   }
 
@@ -391,7 +418,7 @@ public final class RaftNode implements AutoCloseable {
     }
   }
 
-  private void handleReady(Ready rd) {
+  private void handleReady(Ready rd) throws InterruptedException {
     if (rd.softState() != null) {
       onSoftState(rd);
     }
@@ -408,19 +435,15 @@ public final class RaftNode implements AutoCloseable {
     for (Message m : rd.messages()) {
       send(m);
     }
-    for (Entry e : rd.committedEntries()) {
-      apply(e);
-    }
-    long applied = stateMachine.appliedIndex();
+    applyCommitted(rd.committedEntries());
+    long applied = applier.appliedIndex();
     for (ReadState rs : rd.readStates()) {
       reads.confirmed(rs, applied);
     }
     reads.applied(applied);
     rawNode.advance(rd);
     publishStatus();
-    if (applied - snapshotIndex >= config.snapshotCount()) {
-      startSnapshot();
-    }
+    snapshotIfDue();
   }
 
   private void onSoftState(Ready rd) {
@@ -463,39 +486,53 @@ public final class RaftNode implements AutoCloseable {
 
   private void installSnapshot(SnapshotMetadata meta) {
     logStore.applySnapshot(meta);
-    try (InputStream in = snapshots.openData(meta)) {
-      stateMachine.restore(meta, in);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot install snapshot " + meta.getTerm() + "/"
-          + meta.getIndex(), e);
-    }
+    applier.restore(meta, snapshots::openData);
     ConfState previous = confState;
     confState = meta.getConfState();
     snapshotIndex = meta.getIndex();
     dropPeersMissingFrom(previous);
-    LOG.info("{} installed snapshot at index {} term {}", hex(config.id()), meta.getIndex(),
+    LOG.info("{} installing snapshot at index {} term {}", hex(config.id()), meta.getIndex(),
         meta.getTerm());
   }
 
-  private void apply(Entry e) {
+  /**
+   * Hands committed entries to the applier; a conf change waits until the applier has applied
+   * everything before it, then is applied here, since it changes the RawNode and the transport.
+   */
+  private void applyCommitted(List<Entry> committed) throws InterruptedException {
+    List<Entry> batch = new ArrayList<>();
+    for (Entry e : committed) {
+      if (e.getType() != EntryType.ENTRY_CONF_CHANGE) {
+        batch.add(e);
+        continue;
+      }
+      applier.apply(batch);
+      batch.clear();
+      applier.awaitIdle();
+      applyConfChange(e);
+    }
+    applier.apply(batch);
+  }
+
+  /** Applies a conf-change entry while the applier is idle. */
+  private void applyConfChange(Entry e) {
     if (e.getIndex() <= stateMachine.appliedIndex()) {
       return;
     }
-    Object result;
-    if (e.getType() == EntryType.ENTRY_CONF_CHANGE) {
-      ConfChange cc = RawNode.confChangeOf(e);
-      confState = rawNode.applyConfChange(cc);
-      logStore.setConfState(confState);
-      updateTransport(cc);
-      stateMachine.apply(e);
-      LOG.info("{} applied conf change {} {} at index {}: voters {}, learners {}",
-          hex(config.id()), cc.getType(), hex(cc.getNodeId()), e.getIndex(),
-          hex(confState.getVotersList()), hex(confState.getLearnersList()));
-      result = confState;
-    } else {
-      result = stateMachine.apply(e);
-    }
-    if (proposals.applied(e.getIndex(), e.getTerm(), result, rawNode.leaderId())) {
+    ConfChange cc = RawNode.confChangeOf(e);
+    confState = rawNode.applyConfChange(cc);
+    logStore.setConfState(confState);
+    updateTransport(cc);
+    stateMachine.apply(e);
+    applier.confChangeApplied(e.getIndex(), e.getTerm(), confState);
+    LOG.info("{} applied conf change {} {} at index {}: voters {}, learners {}",
+        hex(config.id()), cc.getType(), hex(cc.getNodeId()), e.getIndex(),
+        hex(confState.getVotersList()), hex(confState.getLearnersList()));
+    completeProposal(e.getIndex(), e.getTerm(), confState);
+  }
+
+  private void completeProposal(long index, long term, Object result) {
+    if (proposals.applied(index, term, result, rawNode.leaderId())) {
       metrics.proposalsFailed.increment();
     }
     pendingCount.set(proposals.size());
@@ -564,25 +601,27 @@ public final class RaftNode implements AutoCloseable {
 
   // ---- snapshots -------------------------------------------------------------------------------
 
+  private void snapshotIfDue() {
+    if (applier.appliedIndex() - snapshotIndex >= config.snapshotCount()) {
+      startSnapshot();
+    }
+  }
+
+  /** Asks the applier to capture a snapshot after what it has queued, unless one is under way. */
   private void startSnapshot() {
     if (snapshotInProgress) {
       return;
     }
-    long applied = stateMachine.appliedIndex();
-    if (applied <= snapshotIndex && snapshots.file(logStore.term(snapshotIndex), snapshotIndex)
-        .isPresent()) {
-      return;
-    }
-    SnapshotMetadata meta = SnapshotMetadata.newBuilder().setIndex(applied)
-        .setTerm(logStore.term(applied)).setConfState(confState).build();
-    SnapshotWriter writer;
-    try {
-      writer = stateMachine.snapshot();
-    } catch (IOException e) {
-      LOG.warn("{} could not capture a snapshot at {}: {}", hex(config.id()), applied, e.toString());
+    if (applier.appliedIndex() <= snapshotIndex
+        && snapshots.file(logStore.term(snapshotIndex), snapshotIndex).isPresent()) {
       return;
     }
     snapshotInProgress = true;
+    applier.snapshot();
+  }
+
+  /** Writes a captured snapshot on the snapshot thread; called on the applier thread. */
+  private void saveSnapshot(SnapshotMetadata meta, SnapshotWriter writer) {
     snapshotter.execute(() -> {
       long t0 = System.nanoTime();
       try {
@@ -591,7 +630,8 @@ public final class RaftNode implements AutoCloseable {
         metrics.snapshotsSaved.increment();
         enqueue(() -> snapshotSaved(meta));
       } catch (IOException | RuntimeException e) {
-        LOG.warn("{} could not save snapshot at {}: {}", hex(config.id()), applied, e.toString());
+        LOG.warn("{} could not save snapshot at {}: {}", hex(config.id()), meta.getIndex(),
+            e.toString());
         enqueue(() -> snapshotInProgress = false);
       }
     });
@@ -617,7 +657,7 @@ public final class RaftNode implements AutoCloseable {
 
   private void publishStatus() {
     status = new NodeStatus(config.id(), rawNode.leaderId(), rawNode.isLeader(), rawNode.term(),
-        rawNode.commitIndex(), stateMachine.appliedIndex(),
+        rawNode.commitIndex(), applier.appliedIndex(),
         rawNode.lastIndex(), confState);
   }
 
@@ -631,6 +671,7 @@ public final class RaftNode implements AutoCloseable {
     proposals.failAll(stopped);
     reads.failAll(stopped);
     submissions.completeAll(stopped);
+    applier.close();
     snapshotter.shutdown();
     try {
       snapshotter.awaitTermination(30, TimeUnit.SECONDS);
@@ -658,6 +699,40 @@ public final class RaftNode implements AutoCloseable {
 
   private static List<String> hex(List<Long> ids) {
     return ids.stream().map(RaftNode::hex).toList();
+  }
+
+  /** Hands the applier's progress to the loop. */
+  private final class ApplierEvents implements Applier.Listener {
+    @Override
+    public void onApplied(List<Applier.Applied> results, long applied) {
+      enqueue(() -> {
+        for (Applier.Applied r : results) {
+          completeProposal(r.index(), r.term(), r.result());
+        }
+        reads.applied(applied);
+        publishStatus();
+        snapshotIfDue();
+      });
+    }
+
+    @Override
+    public void onSnapshotCaptured(SnapshotMetadata meta, SnapshotWriter writer) {
+      saveSnapshot(meta, writer);
+    }
+
+    @Override
+    public void onSnapshotFailed(SnapshotMetadata meta, IOException cause) {
+      LOG.warn("{} could not capture a snapshot at {}: {}", hex(config.id()), meta.getIndex(),
+          cause.toString());
+      enqueue(() -> snapshotInProgress = false);
+    }
+
+    @Override
+    public void onFailure(Throwable failure) {
+      enqueue(() -> {
+        throw new IllegalStateException("applying committed entries failed: " + failure, failure);
+      });
+    }
   }
 
   /** Hands what the transport receives to the loop. */

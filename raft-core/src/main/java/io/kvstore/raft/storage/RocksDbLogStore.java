@@ -9,11 +9,15 @@ import io.kvstore.raft.pb.Entry;
 import io.kvstore.raft.pb.HardState;
 import io.kvstore.raft.pb.Snapshot;
 import io.kvstore.raft.pb.SnapshotMetadata;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Stream;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -350,6 +354,34 @@ public final class RocksDbLogStore implements LogStore {
       snapshot = Snapshot.newBuilder().setMetadata(meta).build();
     } finally {
       lock.writeLock().unlock();
+    }
+  }
+
+  /** {@inheritDoc} The exception names the newest write-ahead log file, where a sync ends. */
+  @Override
+  public void checkNotBehind(long appliedIndex) {
+    lock.readLock().lock();
+    try {
+      checkOpen();
+      if (hardState.getCommit() >= appliedIndex) {
+        return;
+      }
+      Path wal = newestWal();
+      throw new LogStoreCorruptedException(wal, "log store " + dir + " lost synced records: its"
+          + " commit index is " + hardState.getCommit() + " and its last index " + lastIndex
+          + ", but entries up to " + appliedIndex + " were applied from it; the write-ahead log "
+          + wal.getFileName() + " is damaged or truncated", null);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private Path newestWal() {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".log"))
+          .max(Comparator.comparing(f -> f.getFileName().toString())).orElse(dir);
+    } catch (IOException e) {
+      return dir;
     }
   }
 

@@ -48,6 +48,23 @@ class RocksDbLogStoreCorruptionTest {
     }
   }
 
+  @Test
+  void aStoreWhoseCommitIndexIsBelowWhatWasAppliedIsRefusedNamingItsNewestWal() throws IOException {
+    populate();
+    try (RocksDbLogStore s = RocksDbLogStore.open(dir)) {
+      s.checkNotBehind(141);
+      String wal = newest("*.log").getFileName().toString();
+
+      assertThatThrownBy(() -> s.checkNotBehind(142))
+          .isInstanceOf(LogStoreCorruptedException.class)
+          .hasMessageContaining("lost synced records")
+          .hasMessageContaining("commit index is 141")
+          .hasMessageContaining(wal)
+          .satisfies(e -> assertThat(((LogStoreCorruptedException) e).path().getFileName())
+              .hasToString(wal));
+    }
+  }
+
   private static List<Entry> batch(long from) {
     List<Entry> out = new ArrayList<>();
     byte[] data = new byte[100];
