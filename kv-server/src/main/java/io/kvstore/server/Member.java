@@ -22,6 +22,10 @@ import io.kvstore.server.etcd.ClusterService;
 import io.kvstore.server.etcd.MaintenanceService;
 import io.kvstore.server.etcd.QuotaKvService;
 import io.kvstore.server.etcd.SnapshotStreamer;
+import io.kvstore.server.election.ElectionService;
+import io.kvstore.server.election.KeyWatches;
+import io.kvstore.server.election.LockService;
+import io.kvstore.server.election.MemberKeyspace;
 import io.kvstore.server.maintenance.Alarms;
 import io.kvstore.server.maintenance.AttributePublisher;
 import io.kvstore.server.maintenance.MemberAttributesApplier;
@@ -191,6 +195,8 @@ public final class Member {
     WatchService watch = new WatchService(watchHub, identity.clusterId(), id,
         () -> node.status().term(), config.maxRequestBytes(),
         WatchService.DEFAULT_PROGRESS_INTERVAL);
+    MemberKeyspace recipes = new MemberKeyspace(kv, leases, proposer);
+    KeyWatches recipeWatches = new KeyWatches(watchHub);
     ClientServer clients;
     try {
       clients = new ClientServer(config.listenClientUrls().stream().map(Member::address).toList(),
@@ -202,7 +208,9 @@ public final class Member {
               new ClusterService(node, store, proposer, confChanges, REQUEST_TIMEOUT, executor),
               new MaintenanceService(node, store, proposer, alarms,
                   new SnapshotStreamer(store, memberDir.resolve("checkpoints").resolve("export")),
-                  REQUEST_TIMEOUT, executor)));
+                  REQUEST_TIMEOUT, executor),
+              new ElectionService(recipes, recipeWatches, responses),
+              new LockService(recipes, recipeWatches, responses)));
     } catch (UncheckedIOException e) {
       node.close();
       stateMachine.close();
@@ -223,7 +231,8 @@ public final class Member {
 
   private RaftNode startRaft(long id, Path memberDir, BackendStateMachine stateMachine)
       throws IOException {
-    RocksDbLogStore log = RocksDbLogStore.open(memberDir.resolve("wal"));
+    RocksDbLogStore log = RocksDbLogStore.open(memberDir.resolve("wal"),
+        stateMachine.appliedIndex());
     SnapshotStore snapshots = new SnapshotStore(memberDir.resolve("snap"), SNAPSHOTS_RETAINED);
     SnapshotStoreBridge bridge = new SnapshotStoreBridge(snapshots);
     NettyTransport transport = new NettyTransport(

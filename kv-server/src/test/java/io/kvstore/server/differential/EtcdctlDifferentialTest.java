@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (a target that does not answer costs etcdctl's dial and command timeouts per step), so the
  * class stays within about a minute and a half; each run's normalised transcript is written to
  * {@code target/differential/<script>-<target>.txt}. The scripts share the two clusters and run in
- * a fixed order, KV, lease, watch, then cluster and maintenance (which moves the leadership);
+ * a fixed order, KV, lease, watch, cluster and maintenance (which moves the leadership), then
+ * elect and lock;
  * each names only revisions it wrote itself, so none depends on how far the others got.
  *
  * <p>Thread-safety: JUnit runs the lifecycle methods and tests on one thread; the clusters and
@@ -109,6 +110,13 @@ class EtcdctlDifferentialTest {
   @Timeout(40)
   void clusterAndMaintenanceCommandsPrintTheSameAsEtcd() {
     assertSameOutput("cluster", ClusterScript.steps());
+  }
+
+  @Test
+  @Order(5)
+  @Timeout(40)
+  void electAndLockCommandsPrintTheSameAsEtcd() {
+    assertSameOutput("elect-lock", ElectLockScript.steps());
   }
 
   /**

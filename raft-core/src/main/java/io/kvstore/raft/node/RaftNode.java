@@ -129,7 +129,6 @@ public final class RaftNode implements AutoCloseable {
    */
   public void start(List<Long> bootstrapVoters, Map<Long, InetSocketAddress> peers) {
     recoverStateMachine();
-    logStore.checkNotBehind(stateMachine.appliedIndex());
     Config cfg = Config.defaults(config.id(), new SecureRandom())
         .withTicks(config.electionTicks(), 1)
         .withLimits(config.maxSizePerMsg(), config.maxInflightMsgs())

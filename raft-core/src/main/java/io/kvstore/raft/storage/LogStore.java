@@ -39,15 +39,6 @@ public interface LogStore extends Storage, AutoCloseable {
   /** Discards entries up to and including {@code index}, which must not exceed the last entry. */
   void compact(long index);
 
-  /**
-   * Refuses a store that lost synced records. Every entry the state machine applied was first
-   * committed in this store, so its commit index can never be below {@code appliedIndex}; if it
-   * is, a write-ahead log record was damaged or truncated after it was synced.
-   *
-   * @throws LogStoreCorruptedException naming the files that may hold the damage
-   */
-  void checkNotBehind(long appliedIndex);
-
   @Override
   void close();
 }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
@@ -39,11 +40,11 @@ final class RocksDbLogOpener {
   private RocksDbLogOpener() {}
 
   /** Opens the store in {@code dir}; see {@link RocksDbLogStore#open(Path, RocksDbLogStoreConfig)}. */
-  static RocksDbLogStore open(Path dir, RocksDbLogStoreConfig config) {
+  static RocksDbLogStore open(Path dir, RocksDbLogStoreConfig config, long appliedIndex) {
     config.validate();
     boolean fresh = prepareDirectory(dir);
     if (!fresh) {
-      verifyReadOnly(dir);
+      verifyReadOnly(dir, appliedIndex);
     }
     Deque<AutoCloseable> resources = new ArrayDeque<>();
     RocksDbLogger logger = push(resources, new RocksDbLogger());
@@ -84,9 +85,11 @@ final class RocksDbLogOpener {
 
   /**
    * Checks an existing store through a read-only open, which (unlike a read-write open) never
-   * deletes files: RocksDB would otherwise delete the tables a damaged MANIFEST no longer lists.
+   * deletes or adds files: RocksDB would otherwise delete the tables a damaged MANIFEST no longer
+   * lists. Also refuses a commit index below {@code appliedIndex} (see {@link
+   * RocksDbLogStore#open(Path, long)}).
    */
-  private static void verifyReadOnly(Path dir) {
+  private static void verifyReadOnly(Path dir, long appliedIndex) {
     Deque<AutoCloseable> resources = new ArrayDeque<>();
     RocksDbLogger logger = push(resources, new RocksDbLogger());
     try {
@@ -113,6 +116,7 @@ final class RocksDbLogOpener {
         LogRecovery.Recovered state =
             LogRecovery.recover(dir, db, handles.get(2), handles.get(1), new TailCache(0, 1));
         if (state.formatted() || (state.empty() && unlisted.isEmpty())) {
+          refuseIfBehind(dir, state, appliedIndex);
           return;
         }
         damage = "the format marker is missing";
@@ -135,6 +139,28 @@ final class RocksDbLogOpener {
       throw openFailure(dir, e, logger);
     } finally {
       closeAll(resources);
+    }
+  }
+
+  private static void refuseIfBehind(Path dir, LogRecovery.Recovered state, long appliedIndex) {
+    long commit = state.hardState().getCommit();
+    if (commit >= appliedIndex) {
+      return;
+    }
+    Path wal = newestWal(dir);
+    throw new LogStoreCorruptedException(wal, "log store " + dir + " lost synced records: its"
+        + " commit index is " + commit + " and its last index " + state.lastIndex() + ", but"
+        + " entries up to " + appliedIndex + " were applied from it; the write-ahead log "
+        + wal.getFileName() + " is damaged or truncated", null);
+  }
+
+  /** The write-ahead log file with the highest number, where the last synced writes are. */
+  private static Path newestWal(Path dir) {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".log"))
+          .max(Comparator.comparing(f -> f.getFileName().toString())).orElse(dir);
+    } catch (IOException e) {
+      return dir;
     }
   }
 

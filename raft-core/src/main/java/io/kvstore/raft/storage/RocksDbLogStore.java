@@ -9,15 +9,11 @@ import io.kvstore.raft.pb.Entry;
 import io.kvstore.raft.pb.HardState;
 import io.kvstore.raft.pb.Snapshot;
 import io.kvstore.raft.pb.SnapshotMetadata;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.stream.Stream;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -119,7 +115,20 @@ public final class RocksDbLogStore implements LogStore {
    * @throws LogStoreException if the store cannot be opened for another reason (locked, I/O)
    */
   public static RocksDbLogStore open(Path dir, RocksDbLogStoreConfig config) {
-    return RocksDbLogOpener.open(dir, config);
+    return RocksDbLogOpener.open(dir, config, 0);
+  }
+
+  /**
+   * Opens the store in {@code dir} as {@link #open(Path, RocksDbLogStoreConfig)} does, and also
+   * refuses it if it lost synced records: every entry a state machine applied was committed here
+   * first, so a commit index below {@code appliedIndex} means a write-ahead log record was
+   * damaged or truncated after it was synced (a garbled record length reads as a torn tail, which
+   * RocksDB drops). The check runs before the store is opened for writing, so nothing changes.
+   *
+   * @throws LogStoreCorruptedException naming the newest write-ahead log file
+   */
+  public static RocksDbLogStore open(Path dir, long appliedIndex) {
+    return RocksDbLogOpener.open(dir, RocksDbLogStoreConfig.defaults(), appliedIndex);
   }
 
   @Override
@@ -354,34 +363,6 @@ public final class RocksDbLogStore implements LogStore {
       snapshot = Snapshot.newBuilder().setMetadata(meta).build();
     } finally {
       lock.writeLock().unlock();
-    }
-  }
-
-  /** {@inheritDoc} The exception names the newest write-ahead log file, where a sync ends. */
-  @Override
-  public void checkNotBehind(long appliedIndex) {
-    lock.readLock().lock();
-    try {
-      checkOpen();
-      if (hardState.getCommit() >= appliedIndex) {
-        return;
-      }
-      Path wal = newestWal();
-      throw new LogStoreCorruptedException(wal, "log store " + dir + " lost synced records: its"
-          + " commit index is " + hardState.getCommit() + " and its last index " + lastIndex
-          + ", but entries up to " + appliedIndex + " were applied from it; the write-ahead log "
-          + wal.getFileName() + " is damaged or truncated", null);
-    } finally {
-      lock.readLock().unlock();
-    }
-  }
-
-  private Path newestWal() {
-    try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(f -> f.getFileName().toString().endsWith(".log"))
-          .max(Comparator.comparing(f -> f.getFileName().toString())).orElse(dir);
-    } catch (IOException e) {
-      return dir;
     }
   }
 
