@@ -62,6 +62,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -70,8 +72,9 @@ import org.slf4j.LoggerFactory;
  * member/snap} (snapshot files), {@code member/db} (the backend) and {@code member/checkpoints}
  * (snapshots being packed).
  *
- * <p>Thread-safety: {@link #run} is called once, from the main thread; a JVM shutdown hook stops
- * the member on SIGTERM or SIGINT.
+ * <p>Thread-safety: {@link #run} or {@link #start} is called once; {@link #run} installs a JVM
+ * shutdown hook that stops the member on SIGTERM or SIGINT, {@link #start} leaves stopping to the
+ * caller (an application embedding the member).
  */
 public final class Member {
   private static final Logger LOG = LoggerFactory.getLogger(Member.class);
@@ -104,15 +107,62 @@ public final class Member {
     this.config = config;
   }
 
+  /**
+   * A member configured with etcd's flags, exactly as the {@code kv-server} command takes them.
+   *
+   * @throws IllegalArgumentException naming the wrong or inconsistent flag
+   */
+  public static Member withFlags(List<String> flags) {
+    CommandLine commandLine = ServerFlags.newCommandLine();
+    try {
+      commandLine.parseArgs(flags.toArray(String[]::new));
+      return new Member(commandLine.<ServerFlags>getCommand().toConfig());
+    } catch (ParameterException | ConfigException e) {
+      throw new IllegalArgumentException(e.getMessage().lines().findFirst().orElse(""), e);
+    }
+  }
+
   /** Starts the member and blocks until it stops; returns the process exit status. */
   public int run() {
+    Started started;
+    try {
+      started = start();
+    } catch (StartRefusedException e) {
+      LOG.error("refusing to start: {}", e.getMessage());
+      return 1;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("received shutdown signal, stopping member");
+      started.close();
+    }, "kv-server-shutdown"));
+    try {
+      started.terminated().get();
+      started.close();
+      return 0;
+    } catch (ExecutionException e) {
+      LOG.error("member stopped after a failure: {}", e.getCause().toString());
+      started.close();
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
+    }
+  }
+
+  /**
+   * Starts the member and returns while it joins its cluster; {@link Started#ready()} completes
+   * when it serves clients (when etcd logs "ready to serve client requests").
+   *
+   * @throws StartRefusedException if the data directory or the flags do not allow it to start;
+   *     nothing is left running
+   */
+  public Started start() {
     Path memberDir = config.dataDir().resolve("member");
     boolean fresh = !Files.exists(memberDir.resolve("wal"));
     try {
       identity = MemberIdentity.resolve(config, memberDir, fresh);
     } catch (IOException e) {
-      LOG.error("refusing to start: {}", e.getMessage());
-      return 1;
+      throw new StartRefusedException(e.getMessage(), e);
     }
     long id = identity.memberId();
     LOG.info("starting member {} ({}) of cluster {}, data dir {}", config.name(),
@@ -122,28 +172,52 @@ public final class Member {
       running = start(id, memberDir);
     } catch (LogStoreException | BackendException | UncheckedIOException
         | IllegalStateException e) {
-      LOG.error("refusing to start: {}", e.getMessage());
-      return 1;
+      throw new StartRefusedException(e.getMessage(), e);
     } catch (IOException e) {
-      LOG.error("refusing to start: cannot use data dir {}: {}", config.dataDir(), e.toString());
-      return 1;
+      throw new StartRefusedException("cannot use data dir " + config.dataDir() + ": " + e, e);
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("received shutdown signal, stopping member");
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    announceReadiness(running.node(), running.operations().publisher().published(), ready);
+    return new Started(id, identity.clusterId(), ready, running);
+  }
+
+  /** A member that {@link #start} started. Thread-safety: safe for concurrent use. */
+  public final class Started implements AutoCloseable {
+    private final long memberId;
+    private final long clusterId;
+    private final CompletableFuture<Void> ready;
+    private final Running running;
+
+    private Started(long memberId, long clusterId, CompletableFuture<Void> ready,
+        Running running) {
+      this.memberId = memberId;
+      this.clusterId = clusterId;
+      this.ready = ready;
+      this.running = running;
+    }
+
+    public long memberId() {
+      return memberId;
+    }
+
+    public long clusterId() {
+      return clusterId;
+    }
+
+    /** Completes once the member serves clients; never if it stops first. */
+    public CompletableFuture<Void> ready() {
+      return ready;
+    }
+
+    /** Completes when the member's Raft node stops; exceptionally after a failure. */
+    public CompletableFuture<Void> terminated() {
+      return running.node().terminated();
+    }
+
+    /** Stops serving, then stops Raft and closes the stores; idempotent. */
+    @Override
+    public void close() {
       stop(running);
-    }, "kv-server-shutdown"));
-    announceReadiness(running.node(), running.operations().publisher().published());
-    try {
-      running.node().terminated().get();
-      stop(running);
-      return 0;
-    } catch (ExecutionException e) {
-      LOG.error("member stopped after a failure: {}", e.getCause().toString());
-      stop(running);
-      return 1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 1;
     }
   }
 
@@ -283,16 +357,18 @@ public final class Member {
   }
 
   /**
-   * Logs etcd's readiness line once this member has published its attributes, a leader is known
-   * and this member has caught up.
+   * Logs etcd's readiness line and completes {@code ready} once this member has published its
+   * attributes, a leader is known and this member has caught up.
    */
-  private void announceReadiness(RaftNode node, CompletableFuture<Void> published) {
+  private void announceReadiness(RaftNode node, CompletableFuture<Void> published,
+      CompletableFuture<Void> ready) {
     Thread t = new Thread(() -> {
       while (!node.terminated().isDone()) {
         RaftNode.NodeStatus s = node.status();
         if (published.isDone() && s.leaderId() != 0 && s.appliedIndex() >= s.commitIndex()) {
           LOG.info("ready to serve client requests (member {}, leader {}, applied index {})",
               MemberIds.format(s.id()), MemberIds.format(s.leaderId()), s.appliedIndex());
+          ready.complete(null);
           return;
         }
         try {
