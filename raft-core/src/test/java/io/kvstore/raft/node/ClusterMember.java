@@ -83,6 +83,10 @@ final class ClusterMember {
     return new InetSocketAddress("127.0.0.1", port);
   }
 
+  RaftNodeConfig config() {
+    return config;
+  }
+
   RaftNode node() {
     if (node == null) {
       throw new IllegalStateException("member " + id + " is not running");

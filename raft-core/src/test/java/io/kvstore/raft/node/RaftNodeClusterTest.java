@@ -1,6 +1,7 @@
 package io.kvstore.raft.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.kvstore.raft.core.ProposalDroppedException;
@@ -55,6 +56,49 @@ class RaftNodeClusterTest {
     expected.put("key-0", "again");
 
     cluster.awaitContents(expected);
+  }
+
+  @Test
+  void aLongApplyOnTheLeaderDoesNotStopItsHeartbeats() throws IOException {
+    cluster = ClusterFixture.start(dir, 3);
+    ClusterMember leader = cluster.leader();
+    long term = leader.node().status().term();
+    long electionTimeoutMs = leader.config().tickInterval()
+        .multipliedBy(leader.config().electionTicks()).toMillis();
+
+    leader.stateMachine().stallNextApply(10 * electionTimeoutMs);
+    assertThat(cluster.put("slow", "1")).isNull();
+    expected.put("slow", "1");
+    putAll("after-", 0, 5);
+
+    assertThat(cluster.leader().id).as("leader after the stall").isEqualTo(leader.id);
+    assertThat(leader.node().status().term()).as("term after the stall").isEqualTo(term);
+    cluster.awaitContents(expected);
+  }
+
+  @Test
+  void proposalsAreRefusedWhileTooManyCommittedEntriesWaitToBeApplied() throws Exception {
+    cluster = ClusterFixture.start(dir, 3);
+    ClusterMember leader = cluster.leader();
+    leader.stateMachine().stallNextApply(60_000);
+    leader.node().submit(TestKvStateMachine.put("stalled", "x")).get(10, TimeUnit.SECONDS);
+    int submitted = 0;
+    while (leader.node().status().commitIndex() - leader.node().status().appliedIndex()
+        <= RaftNode.MAX_UNAPPLIED_ENTRIES) {
+      for (int i = 0; i < 500; i++) {
+        leader.node().submit(TestKvStateMachine.put("k" + submitted++, "v"));
+      }
+      assertThat(submitted).as("entries submitted").isLessThan(20_000);
+      Thread.sleep(20);
+    }
+
+    assertThatThrownBy(() -> leader.node().propose(TestKvStateMachine.put("one-more", "v"))
+        .get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(TooManyRequestsException.class)
+        .hasMessageContaining("too many requests");
+    leader.stateMachine().endStall();
+    ClusterFixture.await(() -> leader.node().status().appliedIndex()
+        >= leader.node().status().commitIndex(), "the leader to catch up after the stall");
   }
 
   @Test

@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A replicated string map for tests. Commands are the UTF-8 text {@code put <key> <value>} (keys
@@ -29,8 +31,8 @@ import java.util.TreeMap;
  * fsynced: it survives a process crash (which these tests simulate with {@code close()}), not a
  * power loss.
  *
- * <p>Thread-safety: every method is synchronized on this object, so the node's loop may apply
- * while test threads inspect.
+ * <p>Thread-safety: every method is synchronized on this object (an apply stalled on purpose
+ * sleeps outside the lock), so the node may apply while test threads inspect.
  */
 final class TestKvStateMachine implements StateMachine {
   private static final String PUT = "put";
@@ -42,6 +44,10 @@ final class TestKvStateMachine implements StateMachine {
   private Map<String, Long> putIndex = new TreeMap<>();
   private long applied;
   private int restores;
+  /** Milliseconds the next apply takes at most, as a huge delete would; 0 for none. */
+  private volatile long stallMillis;
+  /** Ends a stall early. */
+  private volatile CountDownLatch stallEnd = new CountDownLatch(0);
 
   /** Opens the state kept in {@code dir}, empty if there is none yet. */
   TestKvStateMachine(Path dir) throws IOException {
@@ -70,8 +76,34 @@ final class TestKvStateMachine implements StateMachine {
     return applied;
   }
 
+  /**
+   * Makes the next applied entry take {@code millis} longer, as a huge delete would, unless
+   * {@link #endStall} ends the wait earlier.
+   */
+  void stallNextApply(long millis) {
+    stallEnd = new CountDownLatch(1);
+    stallMillis = millis;
+  }
+
+  void endStall() {
+    stallEnd.countDown();
+  }
+
   @Override
-  public synchronized Object apply(Entry entry) {
+  public Object apply(Entry entry) {
+    long stall = stallMillis;
+    if (stall > 0 && entry.getType() == EntryType.ENTRY_NORMAL && !entry.getData().isEmpty()) {
+      stallMillis = 0;
+      try {
+        stallEnd.await(stall, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return applyNow(entry);
+  }
+
+  private synchronized Object applyNow(Entry entry) {
     String previous = null;
     if (entry.getType() == EntryType.ENTRY_NORMAL && !entry.getData().isEmpty()) {
       String[] cmd = entry.getData().toStringUtf8().split(" ", 3);
