@@ -498,7 +498,7 @@ public final class Backend implements AutoCloseable {
    * Replaces the backend in {@code dir} (which must be closed) with the archive's contents,
    * atomically across crashes, and opens the result.
    */
-  static Backend replace(Path dir, InputStream archive) throws IOException {
+  public static Backend replace(Path dir, InputStream archive) throws IOException {
     Path incoming = sibling(dir, INCOMING);
     Path complete = sibling(dir, COMPLETE);
     deleteRecursively(incoming);
