@@ -223,6 +223,9 @@ class ClusterMaintenanceProcessTest {
 
     Etcdctl.Result removed = etcdctl.run(all, "member", "remove", newId);
     assertThat(removed.output()).containsPattern("Member +" + newId + " removed from cluster");
+    assertThat(joiner.awaitExit(WAIT)).as("exit status of the removed member").isZero();
+    assertThat(joiner.lines()).anyMatch(l -> l.contains(
+        "the member has been permanently removed from the cluster"));
     assertThat(etcdctl.run(all, "member", "remove", newId).output())
         .contains("etcdserver: member not found");
     assertThat(etcdctl.run(all, "member", "list").output().lines()).hasSize(3);

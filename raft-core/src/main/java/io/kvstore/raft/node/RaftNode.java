@@ -8,6 +8,7 @@ import io.kvstore.raft.core.RawNode;
 import io.kvstore.raft.core.ReadState;
 import io.kvstore.raft.core.Ready;
 import io.kvstore.raft.pb.ConfChange;
+import io.kvstore.raft.pb.ConfChangeType;
 import io.kvstore.raft.pb.ConfState;
 import io.kvstore.raft.pb.Entry;
 import io.kvstore.raft.pb.EntryType;
@@ -91,6 +92,8 @@ public final class RaftNode implements AutoCloseable {
   private long lastLeader;
   private boolean snapshotInProgress;
   private long snapshotIndex;
+  /** Ticks left before stopping after this member's own removal was applied; -1 if not removed. */
+  private int ticksUntilRemovedStop = -1;
 
   private volatile NodeStatus status;
   private volatile boolean stopping;
@@ -384,6 +387,9 @@ public final class RaftNode implements AutoCloseable {
         }
         long now = System.nanoTime();
         if (now - nextTick >= 0) {
+          if (ticksUntilRemovedStop >= 0 && ticksUntilRemovedStop-- == 0) {
+            stopping = true;
+          }
           rawNode.tick();
           nextTick = now - nextTick > 10 * tickNanos ? now + tickNanos : nextTick + tickNanos;
           proposals.expire(now);
@@ -528,6 +534,12 @@ public final class RaftNode implements AutoCloseable {
         hex(config.id()), cc.getType(), hex(cc.getNodeId()), e.getIndex(),
         hex(confState.getVotersList()), hex(confState.getLearnersList()));
     completeProposal(e.getIndex(), e.getTerm(), confState);
+    if (cc.getType() == ConfChangeType.CONF_CHANGE_REMOVE_NODE && cc.getNodeId() == config.id()) {
+      // As etcd: stop after ten ticks, so that a leader's last messages still go out.
+      LOG.warn("{} the member has been permanently removed from the cluster; stopping",
+          hex(config.id()));
+      ticksUntilRemovedStop = 10;
+    }
   }
 
   private void completeProposal(long index, long term, Object result) {
