@@ -8,6 +8,9 @@ import io.kvstore.server.maintenance.MemberAttributesApplier;
 import io.kvstore.server.mvcc.MvccStore;
 import io.kvstore.server.mvcc.WriteTxn;
 import io.kvstore.server.pb.InternalRaftRequest;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Applies the cluster requests of committed entries — alarms and published member attributes —
@@ -17,6 +20,9 @@ import io.kvstore.server.pb.InternalRaftRequest;
  * <p>Thread-safety: called on the Raft apply thread only.
  */
 public final class ClusterRequestApplier implements RequestApplier {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterRequestApplier.class);
+  /** etcd's warnApplyDuration: applies slower than this are logged. */
+  private static final long WARN_APPLY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private final MvccStore store;
   private final ApplyWaiters waiters;
   private final Alarms alarms;
@@ -34,6 +40,17 @@ public final class ClusterRequestApplier implements RequestApplier {
 
   @Override
   public void apply(long index, ByteString data) {
+    long start = System.nanoTime();
+    InternalRaftRequest request = applyRequest(index, data);
+    long took = System.nanoTime() - start;
+    if (took > WARN_APPLY_NANOS) {
+      LOG.warn("apply request took too long: took {} ms, expected-duration 100 ms, index {},"
+          + " request {}", TimeUnit.NANOSECONDS.toMillis(took), index,
+          request.getRequestCase());
+    }
+  }
+
+  private InternalRaftRequest applyRequest(long index, ByteString data) {
     InternalRaftRequest request;
     try {
       request = InternalRaftRequest.parseFrom(data);
@@ -50,5 +67,6 @@ public final class ClusterRequestApplier implements RequestApplier {
       }
       default -> next.apply(index, request);
     }
+    return request;
   }
 }
