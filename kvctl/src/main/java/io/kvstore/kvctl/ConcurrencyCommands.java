@@ -1,80 +1,147 @@
 package io.kvstore.kvctl;
 
 import com.google.protobuf.ByteString;
-import io.grpc.stub.StreamObserver;
-import io.kvstore.api.etcdserverpb.Compare;
-import io.kvstore.api.etcdserverpb.DeleteRangeRequest;
-import io.kvstore.api.etcdserverpb.LeaseGrantRequest;
-import io.kvstore.api.etcdserverpb.LeaseKeepAliveResponse;
-import io.kvstore.api.etcdserverpb.LeaseRevokeRequest;
-import io.kvstore.api.etcdserverpb.PutRequest;
 import io.kvstore.api.etcdserverpb.RangeRequest;
 import io.kvstore.api.etcdserverpb.RangeResponse;
-import io.kvstore.api.etcdserverpb.RequestOp;
-import io.kvstore.api.etcdserverpb.TxnRequest;
-import io.kvstore.api.etcdserverpb.TxnResponse;
-import io.kvstore.api.etcdserverpb.WatchCreateRequest;
-import io.kvstore.api.etcdserverpb.WatchResponse;
-import io.kvstore.api.mvccpb.Event;
-import io.kvstore.api.mvccpb.KeyValue;
 import io.kvstore.client.KvClient;
-import io.kvstore.client.LeaseKeepAlive;
-import io.kvstore.client.WatchHandle;
+import io.kvstore.client.KvCoordinationStore;
+import io.kvstore.lease.CoordinationStore;
+import io.kvstore.lease.DistributedLock;
+import io.kvstore.lease.Election;
+import io.kvstore.lease.KeyValue;
+import io.kvstore.lease.Leadership;
+import io.kvstore.lease.Session;
+import io.kvstore.lease.SessionLoss;
+import io.kvstore.lease.SessionLostException;
+import io.kvstore.lease.SessionOptions;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * etcdctl's lock and elect, with etcd's client-side recipes (clientv3/concurrency) over the KV,
- * Lease and Watch APIs: the same keys ({@code <name>/<lease id in hex>}) under a session lease,
- * ordered by create revision, so kvctl and etcdctl (and the v3lock/v3election services) contend
- * for the same locks and elections.
+ * etcdctl's lock and elect over lease-api's recipes ({@link Session}, {@link DistributedLock},
+ * {@link Election}) on a {@link KvCoordinationStore}: the same keys ({@code <name>/<lease id in
+ * hex>}) under a session lease, ordered by create revision, so kvctl and etcdctl (and the
+ * v3lock/v3election services) contend for the same locks and elections.
  */
 final class ConcurrencyCommands {
+  /** How long releasing a lock, a leadership or the session waits for the store. */
+  private static final Duration RELEASE_WAIT = Duration.ofSeconds(5);
+
   private ConcurrencyCommands() {}
 
-  /** A lease kept alive until closed, as concurrency.Session; closing revokes it. */
-  static final class Session implements AutoCloseable {
-    final KvClient client;
-    final long lease;
-    final CompletableFuture<Void> done = new CompletableFuture<>();
-    private final LeaseKeepAlive keepAlive;
+  /**
+   * One command's session, as etcdctl's {@code concurrency.NewSession}: its lease is renewed
+   * every third of the TTL and the session ends once a whole TTL passes unconfirmed. Closing it,
+   * or the JVM being told to stop (Ctrl-C), revokes the lease and so deletes its keys.
+   */
+  static final class SessionScope implements AutoCloseable {
+    final CoordinationStore store;
+    final Session session;
+    private final ScheduledExecutorService scheduler;
+    private final Thread hook;
 
-    Session(KvClient client, long ttl) {
-      this.client = client;
-      this.lease = Kvctl.await(client.lease().grant(LeaseGrantRequest.newBuilder().setTTL(ttl)
-          .build()), ExitCodes.ERROR).getID();
-      this.keepAlive = client.lease().keepAlive(lease, new StreamObserver<>() {
-        @Override
-        public void onNext(LeaseKeepAliveResponse r) { }
-
-        @Override
-        public void onError(Throwable t) {
-          done.complete(null);
-        }
-
-        @Override
-        public void onCompleted() {
-          done.complete(null);
-        }
+    SessionScope(KvClient client, long ttlSeconds) {
+      store = new KvCoordinationStore(client);
+      scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "kvctl-session");
+        t.setDaemon(true);
+        return t;
       });
+      try {
+        // concurrency.WithTTL ignores a TTL <= 0 and keeps its 60 s default
+        SessionOptions options = ttlSeconds > 0
+            ? SessionOptions.ofTtl(Duration.ofSeconds(ttlSeconds)) : SessionOptions.defaults();
+        session = Kvctl.await(Session.open(store, options, scheduler), ExitCodes.ERROR);
+      } catch (RuntimeException e) {
+        scheduler.shutdownNow();
+        throw e;
+      }
+      hook = new Thread(() -> settle(session.closeAsync()), "kvctl-session-close");
+      Runtime.getRuntime().addShutdownHook(hook);
     }
 
+    /**
+     * Waits for a lock or leadership; null if interrupted (Ctrl-C), having withdrawn. A session
+     * that ends first is etcdctl's "session expired".
+     */
+    Leadership acquire(CompletableFuture<Leadership> attempt) {
+      try {
+        return attempt.get();
+      } catch (InterruptedException e) {
+        attempt.cancel(false);
+        Thread.currentThread().interrupt();
+        return null;
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null
+            ? c.getCause() : e.getCause();
+        throw new KvctlException(ExitCodes.ERROR, cause instanceof SessionLostException
+            ? "session expired" : Kvctl.errorText(cause));
+      }
+    }
+
+    /**
+     * Blocks until interrupted (Ctrl-C) or the session ends; true if it ended other than by the
+     * shutdown hook closing it.
+     */
+    boolean holdUntilInterrupted() {
+      try {
+        return session.lost().toCompletableFuture().get().reason() != SessionLoss.Reason.CLOSED;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (ExecutionException e) {
+        return true;
+      }
+    }
+
+    /** Revokes the session (deleting its keys) and stops renewing. */
     @Override
     public void close() {
-      keepAlive.close();
       try {
-        client.lease().revoke(LeaseRevokeRequest.newBuilder().setID(lease).build())
-            .get(5, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        // the lease expires by itself
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // shutting down: the hook revokes
+      }
+      settle(session.closeAsync());
+      scheduler.shutdownNow();
+    }
+  }
+
+  /**
+   * Waits up to {@link #RELEASE_WAIT} for a release to reach the store, even after Ctrl-C, which
+   * is exactly when it must be sent; a failure is ignored, as the lease expires by itself.
+   */
+  static void settle(CompletableFuture<?> release) {
+    boolean interrupted = Thread.interrupted();
+    long deadline = System.nanoTime() + RELEASE_WAIT.toNanos();
+    try {
+      while (true) {
+        try {
+          release.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException | TimeoutException | CancellationException e) {
+          return;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
   }
@@ -83,113 +150,9 @@ final class ConcurrencyCommands {
     return ByteString.copyFromUtf8(s);
   }
 
-  /**
-   * Creates {@code key} under the session lease unless it exists; returns its create revision
-   * (concurrency's "myRev").
-   */
-  static long create(Session s, String prefix, String key, ByteString value) {
-    TxnResponse r = Kvctl.await(s.client.kv().txn(TxnRequest.newBuilder()
-        .addCompare(Compare.newBuilder().setKey(b(key)).setTarget(Compare.CompareTarget.CREATE)
-            .setResult(Compare.CompareResult.EQUAL).setCreateRevision(0))
-        .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(b(key))
-            .setValue(value).setLease(s.lease)))
-        .addFailure(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder()
-            .setKey(b(key))))
-        .build()), ExitCodes.ERROR);
-    if (r.getSucceeded()) {
-      return r.getHeader().getRevision();
-    }
-    KeyValue kv = r.getResponses(0).getResponseRange().getKvs(0);
-    if (!kv.getValue().equals(value)) {
-      Kvctl.await(s.client.kv().put(PutRequest.newBuilder().setKey(b(key)).setValue(value)
-          .setLease(s.lease).build()), ExitCodes.ERROR);
-    }
-    return kv.getCreateRevision();
-  }
-
-  /** concurrency's waitDeletes: until no key under prefix was created before maxCreateRev. */
-  static void waitDeletes(Session s, String prefix, long maxCreateRev)
-      throws InterruptedException {
-    while (true) {
-      RangeResponse r = Kvctl.await(s.client.kv().range(RangeRequest.newBuilder()
-          .setKey(b(prefix)).setRangeEnd(KvCommands.prefixEnd(b(prefix)))
-          .setSortTarget(RangeRequest.SortTarget.CREATE)
-          .setSortOrder(RangeRequest.SortOrder.DESCEND).setMaxCreateRevision(maxCreateRev)
-          .setLimit(1).build()), ExitCodes.ERROR);
-      if (r.getKvsCount() == 0) {
-        return;
-      }
-      waitDelete(s.client, r.getKvs(0).getKey(), r.getHeader().getRevision(), s.done);
-    }
-  }
-
-  private static void waitDelete(KvClient c, ByteString key, long rev,
-      CompletableFuture<Void> sessionDone) throws InterruptedException {
-    CompletableFuture<Void> deleted = new CompletableFuture<>();
-    WatchHandle h = c.watch().watch(WatchCreateRequest.newBuilder().setKey(key)
-        .setStartRevision(rev + 1).build(), new StreamObserver<>() {
-          @Override
-          public void onNext(WatchResponse r) {
-            for (Event e : r.getEventsList()) {
-              if (e.getType() == Event.EventType.DELETE) {
-                deleted.complete(null);
-              }
-            }
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            deleted.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {
-            deleted.complete(null);
-          }
-        });
-    try {
-      CompletableFuture.anyOf(deleted, sessionDone).get();
-      if (sessionDone.isDone()) {
-        throw new KvctlException(ExitCodes.ERROR, "session expired");
-      }
-    } catch (ExecutionException e) {
-      throw new KvctlException(ExitCodes.ERROR, Kvctl.errorText(e.getCause()));
-    } finally {
-      h.cancel();
-    }
-  }
-
   static RangeResponse get(KvClient c, String key) {
     return Kvctl.await(c.kv().range(RangeRequest.newBuilder().setKey(b(key)).build()),
         ExitCodes.ERROR);
-  }
-
-  /** Blocks until interrupted (Ctrl-C) or the session ends; true if the session ended. */
-  static boolean holdUntilInterrupted(Session s) {
-    try {
-      s.done.get();
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } catch (ExecutionException e) {
-      return true;
-    }
-  }
-
-  /** Runs {@code body} with a hook that revokes the session if the JVM is told to stop. */
-  static void withShutdownHook(Session s, Runnable body) {
-    Thread hook = new Thread(s::close, "kvctl-session-close");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      body.run();
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // shutting down: the hook runs
-      }
-    }
   }
 
   @Command(name = "lock", description = "Acquires a named lock",
@@ -210,50 +173,47 @@ final class ConcurrencyCommands {
       }
       Kvctl root = root();
       Printer p = root.printer();
-      try (KvClient c = root.client(); Session s = new Session(c, ttl)) {
-        withShutdownHook(s, () -> {
-          String prefix = args.get(0) + "/";
-          String key = prefix + Long.toHexString(s.lease);
-          long myRev;
-          try {
-            myRev = create(s, prefix, key, ByteString.EMPTY);
-            waitDeletes(s, prefix, myRev - 1);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-          }
-          if (args.size() > 1) {
-            ProcessBuilder pb = new ProcessBuilder(args.subList(1, args.size()))
-                .redirectErrorStream(true);
-            pb.environment().put("ETCD_LOCK_KEY", key);
-            pb.environment().put("ETCD_LOCK_REV", Long.toString(myRev));
-            try {
-              Process proc = pb.start();
-              proc.getInputStream().transferTo(root.out);
-              int code = proc.waitFor();
-              Kvctl.await(c.kv().delete(DeleteRangeRequest.newBuilder().setKey(b(key)).build()),
-                  ExitCodes.ERROR);
-              if (code != 0) {
-                throw new KvctlException(ExitCodes.ERROR, "exit status " + code);
-              }
-            } catch (IOException e) {
-              throw new KvctlException(ExitCodes.ERROR, e.getMessage());
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-            return;
-          }
-          RangeResponse held = get(c, key);
-          if (held.getKvsCount() == 0) {
-            throw new KvctlException(ExitCodes.ERROR, "lock lost on init");
-          }
-          p.get(held);
-          root.out.flush();
-          if (holdUntilInterrupted(s)) {
-            throw new KvctlException(ExitCodes.ERROR, "session expired");
-          }
-          c.kv().delete(DeleteRangeRequest.newBuilder().setKey(b(key)).build());
-        });
+      try (KvClient c = root.client(); SessionScope s = new SessionScope(c, ttl)) {
+        DistributedLock lock = new DistributedLock(s.store, args.get(0));
+        Leadership held = s.acquire(lock.lock(s.session));
+        if (held == null) {
+          return;
+        }
+        if (args.size() > 1) {
+          runLocked(root, lock, held);
+          return;
+        }
+        RangeResponse r = get(c, held.key());
+        if (r.getKvsCount() == 0) {
+          throw new KvctlException(ExitCodes.ERROR, "lock lost on init");
+        }
+        p.get(r);
+        root.out.flush();
+        if (s.holdUntilInterrupted()) {
+          throw new KvctlException(ExitCodes.ERROR, "session expired");
+        }
+        settle(lock.unlock(held));
+      }
+    }
+
+    /** Runs the command with the lock's key and revision in its environment, then unlocks. */
+    private void runLocked(Kvctl root, DistributedLock lock, Leadership held) {
+      ProcessBuilder pb = new ProcessBuilder(args.subList(1, args.size()))
+          .redirectErrorStream(true);
+      pb.environment().put("ETCD_LOCK_KEY", held.key());
+      pb.environment().put("ETCD_LOCK_REV", Long.toString(held.fencingToken()));
+      try {
+        Process proc = pb.start();
+        proc.getInputStream().transferTo(root.out);
+        int code = proc.waitFor();
+        Kvctl.await(lock.unlock(held), ExitCodes.ERROR);
+        if (code != 0) {
+          throw new KvctlException(ExitCodes.ERROR, "exit status " + code);
+        }
+      } catch (IOException e) {
+        throw new KvctlException(ExitCodes.ERROR, e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
   }
@@ -280,75 +240,68 @@ final class ConcurrencyCommands {
       }
       Kvctl root = root();
       Printer p = root.printer();
-      try (KvClient c = root.client(); Session s = new Session(c, 60)) {
-        String prefix = args.get(0) + "/";
+      try (KvClient c = root.client(); SessionScope s = new SessionScope(c, 60)) {
+        Election election = new Election(s.store, args.get(0));
         if (listen) {
-          observe(root, c, p, prefix);
+          observe(root, c, p, election);
           return;
         }
-        withShutdownHook(s, () -> {
-          String key = prefix + Long.toHexString(s.lease);
-          try {
-            long rev = create(s, prefix, key, b(args.get(1)));
-            waitDeletes(s, prefix, rev - 1);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-          }
-          p.get(get(c, key));
-          root.out.flush();
-          if (holdUntilInterrupted(s)) {
-            throw new KvctlException(ExitCodes.ERROR, "elect: session expired");
-          }
-          c.kv().delete(DeleteRangeRequest.newBuilder().setKey(b(key)).build());
-        });
+        Leadership term = s.acquire(election.campaign(s.session, args.get(1)));
+        if (term == null) {
+          return;
+        }
+        p.get(get(c, term.key()));
+        root.out.flush();
+        if (s.holdUntilInterrupted()) {
+          throw new KvctlException(ExitCodes.ERROR, "elect: session expired");
+        }
+        settle(election.resign(term));
       }
     }
 
     /** Prints the leader (key and value) each time it changes, until interrupted. */
-    private static void observe(Kvctl root, KvClient c, Printer p, String prefix) {
-      LinkedBlockingQueue<Object> changes = new LinkedBlockingQueue<>();
-      WatchHandle h = c.watch().watch(WatchCreateRequest.newBuilder().setKey(b(prefix))
-          .setRangeEnd(KvCommands.prefixEnd(b(prefix))).build(), new StreamObserver<>() {
-            @Override
-            public void onNext(WatchResponse r) {
-              changes.add(r);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-              changes.add(t);
-            }
-
-            @Override
-            public void onCompleted() {
-              changes.add(new Object());
-            }
-          });
-      KeyValue last = null;
+    private static void observe(Kvctl root, KvClient c, Printer p, Election election) {
+      LinkedBlockingQueue<Object> leaders = new LinkedBlockingQueue<>();
+      AutoCloseable observer = election.observe(leaders::add, leaders::add);
       try {
         while (true) {
-          RangeResponse r = Kvctl.await(c.kv().range(RangeRequest.newBuilder().setKey(b(prefix))
-              .setRangeEnd(KvCommands.prefixEnd(b(prefix))).setLimit(1)
-              .setSortTarget(RangeRequest.SortTarget.CREATE)
-              .setSortOrder(RangeRequest.SortOrder.ASCEND).build()), ExitCodes.ERROR);
-          KeyValue leader = r.getKvsCount() == 0 ? null : r.getKvs(0);
-          if (leader != null && (last == null || !last.getKey().equals(leader.getKey())
-              || !last.getValue().equals(leader.getValue()))) {
-            p.get(r);
-            root.out.flush();
-          }
-          last = leader;
-          Object next = changes.take();
-          if (next instanceof Throwable || !(next instanceof WatchResponse)) {
+          Object next = leaders.take();
+          if (next instanceof Throwable) {
             throw new KvctlException(ExitCodes.ERROR, "elect: observer lost");
           }
+          p.get(leaderResponse(c, (KeyValue) next));
+          root.out.flush();
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } finally {
-        h.cancel();
+        try {
+          observer.close();
+        } catch (Exception e) {
+          // the watch ends with the client
+        }
       }
+    }
+
+    /**
+     * The leader as a Get of its key returns it (with header and version), or as observed if
+     * the key has changed since.
+     */
+    private static RangeResponse leaderResponse(KvClient c, KeyValue leader)
+        throws InterruptedException {
+      try {
+        RangeResponse r = c.kv().range(RangeRequest.newBuilder().setKey(b(leader.key()))
+            .build()).get();
+        if (r.getKvsCount() == 1 && r.getKvs(0).getModRevision() == leader.modRevision()) {
+          return r;
+        }
+      } catch (ExecutionException e) {
+        // printed as observed
+      }
+      return RangeResponse.newBuilder().setCount(1).addKvs(io.kvstore.api.mvccpb.KeyValue
+          .newBuilder().setKey(b(leader.key())).setValue(ByteString.copyFrom(leader.value()))
+          .setCreateRevision(leader.createRevision()).setModRevision(leader.modRevision())
+          .setLease(leader.leaseId())).build();
     }
   }
 }

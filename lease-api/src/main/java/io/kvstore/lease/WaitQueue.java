@@ -3,9 +3,11 @@ package io.kvstore.lease;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The queue under an election or lock prefix, as etcd's concurrency package keeps it: each
- * session owns the key {@code prefix + hex(leaseId)}, keys are served in create-revision order,
- * and a waiter watches only its immediate predecessor, so a release wakes one waiter, not all.
+ * The queue under an election or lock prefix, as etcd's concurrency package keeps it: the prefix
+ * is {@code name + "/"} even if the name ends in a slash (so a name means the same queue here as
+ * for etcd's clients and servers), each session owns the key {@code prefix + hex(leaseId)}, keys
+ * are served in create-revision order, and a waiter watches only its immediate predecessor, so a
+ * release wakes one waiter, not all.
  *
  * <p>Thread-safety: stateless apart from its final fields; safe for concurrent use.
  */
@@ -15,7 +17,7 @@ final class WaitQueue {
 
   WaitQueue(CoordinationStore store, String name) {
     this.store = store;
-    this.prefix = name.endsWith("/") ? name : name + "/";
+    this.prefix = name + "/";
   }
 
   String prefix() {

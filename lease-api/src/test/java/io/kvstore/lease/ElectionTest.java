@@ -199,6 +199,17 @@ class ElectionTest {
         .isGreaterThan(held.fencingToken());
   }
 
+  @Test
+  void aNameEndingInASlashGetsOneMoreAsEtcdsRecipesDo() throws Exception {
+    Session a = session();
+    Leadership held = new DistributedLock(store, "jobs/").lock(a).get(WAIT_S, TimeUnit.SECONDS);
+
+    assertThat(held.key()).isEqualTo("jobs//" + Long.toHexString(a.leaseId()));
+    assertThat(new Election(store, "jobs/").leader().get(WAIT_S, TimeUnit.SECONDS)
+        .orElseThrow().key()).isEqualTo(held.key());
+    assertThat(new Election(store, "jobs//").leader().get(WAIT_S, TimeUnit.SECONDS)).isEmpty();
+  }
+
   static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
