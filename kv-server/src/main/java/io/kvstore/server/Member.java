@@ -1,5 +1,6 @@
 package io.kvstore.server;
 
+import io.kvstore.api.etcdserverpb.AlarmType;
 import io.kvstore.raft.node.RaftNode;
 import io.kvstore.raft.node.RaftNodeConfig;
 import io.kvstore.raft.node.SnapshotStoreBridge;
@@ -28,6 +29,7 @@ import io.kvstore.server.election.LockService;
 import io.kvstore.server.election.MemberKeyspace;
 import io.kvstore.server.maintenance.Alarms;
 import io.kvstore.server.maintenance.AttributePublisher;
+import io.kvstore.server.maintenance.CorruptionMonitor;
 import io.kvstore.server.maintenance.MemberAttributesApplier;
 import io.kvstore.server.maintenance.MetricsServer;
 import io.kvstore.server.pb.MemberAttributes;
@@ -228,9 +230,14 @@ public final class Member {
 
   /** The member's maintenance side: its worker threads, metrics listener and publisher. */
   private record Operations(ExecutorService executor, MetricsServer metrics,
-      AttributePublisher publisher) implements AutoCloseable {
+      AttributePublisher publisher, AutoCloseable corruptionCheck) implements AutoCloseable {
     @Override
     public void close() {
+      try {
+        corruptionCheck.close();
+      } catch (Exception e) {
+        LOG.warn("stopping the corruption check failed: {}", e.toString());
+      }
       publisher.close();
       metrics.close();
       executor.shutdownNow();
@@ -246,9 +253,9 @@ public final class Member {
     lessor.recover(backend, store);
     ApplyWaiters waiters = new ApplyWaiters(responses);
     WatchHub watchHub = new WatchHub(store);
-    KvApplier applier = new KvApplier(store, waiters, new LeaseApplier(lessor, store),
-        watchHub::publish);
     Alarms alarms = new Alarms(store);
+    KvApplier applier = new KvApplier(store, waiters, new LeaseApplier(lessor, store),
+        watchHub::publish, () -> alarms.active(AlarmType.CORRUPT));
     BackendStateMachine stateMachine = new BackendStateMachine(backend, swap -> {
       Backend replacement = store.replaceBackend(swap);
       lessor.recover(replacement, store);
@@ -300,7 +307,9 @@ public final class Member {
             .build(), proposer::propose);
     return new Running(node, stateMachine, clients, waiters,
         LeaseExpiryLoop.start(lessor, node, proposer::propose),
-        new Operations(executor, metrics, publisher), watch, watchHub);
+        new Operations(executor, metrics, publisher, CorruptionMonitor.start(
+            config.corruptCheckTime(), id, node, store, alarms, proposer::propose)),
+        watch, watchHub);
   }
 
   private RaftNode startRaft(long id, Path memberDir, BackendStateMachine stateMachine)

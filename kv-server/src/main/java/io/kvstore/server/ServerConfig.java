@@ -2,6 +2,7 @@ package io.kvstore.server;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -38,6 +39,8 @@ import java.util.stream.Collectors;
  * @param maxTxnOps the most operations one txn may hold
  * @param listenMetricsUrls where to serve {@code /metrics}, {@code /health} and {@code /version}
  *     over plain HTTP besides the client URLs; may be empty
+ * @param corruptCheckTime how often the leader compares every member's key-space hash and raises
+ *     CORRUPT for a member that differs; zero disables the check (etcd's default)
  */
 public record ServerConfig(
     String name,
@@ -55,7 +58,8 @@ public record ServerConfig(
     int maxRequestBytes,
     long quotaBackendBytes,
     int maxTxnOps,
-    List<URI> listenMetricsUrls) {
+    List<URI> listenMetricsUrls,
+    Duration corruptCheckTime) {
 
   /** etcd's upper bound for {@code --election-timeout}. */
   public static final int MAX_ELECTION_TIMEOUT_MS = 50_000;
@@ -90,6 +94,7 @@ public record ServerConfig(
     Objects.requireNonNull(initialClusterState, "initialClusterState");
     Objects.requireNonNull(initialClusterToken, "initialClusterToken");
     listenMetricsUrls = List.copyOf(listenMetricsUrls);
+    Objects.requireNonNull(corruptCheckTime, "corruptCheckTime");
   }
 
   /**
@@ -120,6 +125,10 @@ public record ServerConfig(
     }
     if (!listenMetricsUrls.isEmpty()) {
       HttpUrls.checkAll("--listen-metrics-urls", listenMetricsUrls);
+    }
+    if (corruptCheckTime.isNegative()) {
+      throw new ConfigException("--experimental-corrupt-check-time must not be negative (set to "
+          + GoDuration.format(corruptCheckTime) + ")");
     }
     checkLocalMember();
     if (initialClusterState == ClusterState.NEW) {

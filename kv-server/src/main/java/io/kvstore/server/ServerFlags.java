@@ -4,6 +4,7 @@ import io.kvstore.server.ServerConfig.ClusterState;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
@@ -156,6 +157,15 @@ final class ServerFlags {
           "List of URLs to listen on for the metrics and health endpoints (default: none).")
   List<String> listenMetricsUrls;
 
+  @Option(
+      names = "--experimental-corrupt-check-time",
+      paramLabel = "DURATION",
+      defaultValue = "0s",
+      description =
+          "Duration of time between cluster corruption check passes; 0s disables it"
+              + " (default: ${DEFAULT-VALUE}).")
+  String corruptCheckTime;
+
   /** A parser for these flags; as with etcd's flags, a flag given twice keeps its last value. */
   static CommandLine newCommandLine() {
     return new CommandLine(new ServerFlags()).setOverwrittenOptionsAllowed(true);
@@ -185,9 +195,18 @@ final class ServerFlags {
             quotaBackendBytes,
             maxTxnOps,
             HttpUrls.parse("--listen-metrics-urls",
-                listenMetricsUrls != null ? listenMetricsUrls : List.of()));
+                listenMetricsUrls != null ? listenMetricsUrls : List.of()),
+            duration("--experimental-corrupt-check-time", corruptCheckTime));
     config.validate();
     return config;
+  }
+
+  private static Duration duration(String flag, String value) {
+    try {
+      return GoDuration.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(flag + ": " + e.getMessage());
+    }
   }
 
   private static List<String> orDefault(List<String> clientUrls) {

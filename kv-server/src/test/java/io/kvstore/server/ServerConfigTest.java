@@ -7,6 +7,7 @@ import io.kvstore.server.ServerConfig.ClusterState;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,7 +80,8 @@ class ServerConfigTest {
             config.maxRequestBytes(),
             config.quotaBackendBytes(),
             config.maxTxnOps(),
-            config.listenMetricsUrls());
+            config.listenMetricsUrls(),
+            config.corruptCheckTime());
 
     assertError(zero, "--snapshot-count must be >0 (set to 0)");
   }
@@ -91,13 +93,14 @@ class ServerConfigTest {
         c.initialAdvertisePeerUrls(), c.listenClientUrls(), c.advertiseClientUrls(),
         c.initialCluster(), c.initialClusterState(), c.initialClusterToken(),
         c.heartbeatIntervalMs(), c.electionTimeoutMs(), c.snapshotCount(), 0,
-        c.quotaBackendBytes(), c.maxTxnOps(), c.listenMetricsUrls()),
+        c.quotaBackendBytes(), c.maxTxnOps(), c.listenMetricsUrls(), c.corruptCheckTime()),
         "--max-request-bytes must be >0 (set to 0)");
     assertError(new ServerConfig(c.name(), c.dataDir(), c.listenPeerUrls(),
         c.initialAdvertisePeerUrls(), c.listenClientUrls(), c.advertiseClientUrls(),
         c.initialCluster(), c.initialClusterState(), c.initialClusterToken(),
         c.heartbeatIntervalMs(), c.electionTimeoutMs(), c.snapshotCount(),
-        c.maxRequestBytes(), c.quotaBackendBytes(), -1, c.listenMetricsUrls()),
+        c.maxRequestBytes(), c.quotaBackendBytes(), -1, c.listenMetricsUrls(),
+        c.corruptCheckTime()),
         "--max-txn-ops must be >0 (set to -1)");
   }
 
@@ -226,7 +229,8 @@ class ServerConfigTest {
         ServerConfig.DEFAULT_MAX_REQUEST_BYTES,
         0,
         ServerConfig.DEFAULT_MAX_TXN_OPS,
-        List.of());
+        List.of(),
+        Duration.ZERO);
   }
 
   private static Map<String, List<URI>> threeMembers() {

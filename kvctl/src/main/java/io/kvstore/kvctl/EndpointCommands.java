@@ -6,6 +6,7 @@ import io.kvstore.api.etcdserverpb.MemberListRequest;
 import io.kvstore.api.etcdserverpb.RangeRequest;
 import io.kvstore.api.etcdserverpb.StatusRequest;
 import io.kvstore.client.KvClient;
+import io.kvstore.server.GoDuration;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -63,6 +63,7 @@ public final class ClusterRequestApplier implements RequestApplier {
         Object result = request.hasAlarm() ? alarms.apply(txn, request.getAlarm())
             : attributes.apply(txn, request.getMemberAttributes());
         txn.commit(index);
+        alarms.committed();
         waiters.trigger(request.getId(), result);
       }
       default -> next.apply(index, request);

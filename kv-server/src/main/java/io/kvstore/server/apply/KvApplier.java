@@ -2,10 +2,12 @@ package io.kvstore.server.apply;
 
 import io.kvstore.server.lease.LeaseApplier;
 import io.kvstore.server.mvcc.Commit;
+import io.kvstore.server.mvcc.CorruptClusterException;
 import io.kvstore.server.mvcc.EtcdException;
 import io.kvstore.server.mvcc.MvccStore;
 import io.kvstore.server.mvcc.WriteTxn;
 import io.kvstore.server.pb.InternalRaftRequest;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -21,13 +23,16 @@ public final class KvApplier {
   private final LeaseApplier leases;
   /** Told every commit that changed something, once it is visible: the watch hub. */
   private final Consumer<Commit> published;
+  /** Whether the CORRUPT alarm is raised: writes are then refused, as etcd's corrupt applier. */
+  private final BooleanSupplier corrupt;
 
   public KvApplier(MvccStore store, ApplyWaiters waiters, LeaseApplier leases,
-      Consumer<Commit> published) {
+      Consumer<Commit> published, BooleanSupplier corrupt) {
     this.store = store;
     this.waiters = waiters;
     this.leases = leases;
     this.published = published;
+    this.corrupt = corrupt;
   }
 
   /** Applies {@code request}, carried by the entry at {@code index}. */
@@ -35,6 +40,9 @@ public final class KvApplier {
     WriteTxn txn = store.beginWrite();
     Object result;
     try {
+      if (refusedWhileCorrupt(request) && corrupt.getAsBoolean()) {
+        throw new CorruptClusterException();
+      }
       result = switch (request.getRequestCase()) {
         case PUT -> txn.put(request.getPut());
         case DELETE_RANGE -> txn.deleteRange(request.getDeleteRange());
@@ -60,5 +68,13 @@ public final class KvApplier {
     } else {
       waiters.trigger(request.getId(), result);
     }
+  }
+
+  /** The requests etcd's corrupt applier refuses: client writes, compaction, lease changes. */
+  private static boolean refusedWhileCorrupt(InternalRaftRequest request) {
+    return switch (request.getRequestCase()) {
+      case PUT, DELETE_RANGE, TXN, COMPACTION, LEASE_GRANT, LEASE_REVOKE -> true;
+      default -> false;
+    };
   }
 }

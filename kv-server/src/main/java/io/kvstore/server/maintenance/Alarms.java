@@ -17,6 +17,14 @@ import java.util.List;
  */
 public final class Alarms {
   private final MvccStore store;
+  /**
+   * The alarm rows of one backend instance, so that the apply thread can ask {@link #active}
+   * for every write without a scan; cleared by {@link #committed} after every alarm change, and
+   * ignored once a snapshot has replaced the backend.
+   */
+  private volatile Cached cache;
+
+  private record Cached(Object backend, List<long[]> rows) {}
 
   public Alarms(MvccStore store) {
     this.store = store;
@@ -24,11 +32,24 @@ public final class Alarms {
 
   /** The raised alarms of {@code type}, or all of them for {@code NONE}. */
   public List<AlarmMember> get(AlarmType type) {
-    List<long[]> rows = store.readBackend((backend, rev, compacted) -> backend.alarms());
+    List<long[]> rows = store.readBackend((backend, rev, compacted) -> {
+      Cached c = cache;
+      if (c != null && c.backend() == backend) {
+        return c.rows();
+      }
+      List<long[]> fresh = backend.alarms();
+      cache = new Cached(backend, fresh);
+      return fresh;
+    });
     return rows.stream()
         .map(r -> AlarmMember.newBuilder().setMemberID(r[0]).setAlarmValue((int) r[1]).build())
         .filter(a -> type == AlarmType.NONE || a.getAlarm() == type)
         .toList();
+  }
+
+  /** To be called after a txn that changed alarms has committed. */
+  public void committed() {
+    cache = null;
   }
 
   /** Whether any member has raised {@code type}. */

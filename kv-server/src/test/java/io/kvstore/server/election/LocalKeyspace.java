@@ -61,7 +61,8 @@ final class LocalKeyspace implements Keyspace, AutoCloseable {
     store = MvccStore.open(backend, lessor);
     lessor.recover(backend, store);
     hub = new WatchHub(store);
-    applier = new KvApplier(store, waiters, new LeaseApplier(lessor, store), hub::publish);
+    applier = new KvApplier(store, waiters, new LeaseApplier(lessor, store), hub::publish,
+        () -> false);
   }
 
   WatchHub hub() {

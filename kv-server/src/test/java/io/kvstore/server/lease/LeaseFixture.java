@@ -51,7 +51,8 @@ final class LeaseFixture implements AutoCloseable {
     lessor = new Lessor(CONFIG, clock);
     store = MvccStore.open(backend, lessor);
     lessor.recover(backend, store);
-    applier = new KvApplier(store, waiters, new LeaseApplier(lessor, store), commit -> { });
+    applier = new KvApplier(store, waiters, new LeaseApplier(lessor, store), commit -> { },
+        () -> false);
   }
 
   /** Closes and reopens everything from disk, as a restart does; the lessor is new. */

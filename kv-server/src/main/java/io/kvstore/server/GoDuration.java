@@ -1,20 +1,21 @@
-package io.kvstore.kvctl;
+package io.kvstore.server;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Go's {@code time.ParseDuration} and {@code Duration.String}, for etcdctl's duration flags
- * ({@code --dial-timeout=2s}) and the {@code took} times it prints. Stateless.
+ * Go's {@code time.ParseDuration} and {@code Duration.String}, for etcd's and etcdctl's duration
+ * flags ({@code --experimental-corrupt-check-time=5s}, {@code --dial-timeout=2s}) and the {@code
+ * took} times etcdctl prints. Stateless.
  */
-final class GoDuration {
+public final class GoDuration {
   private static final Pattern PART = Pattern.compile("([0-9]*\\.?[0-9]+)(ns|us|µs|ms|s|m|h)");
 
   private GoDuration() {}
 
   /** Parses {@code 300ms}, {@code 1.5s}, {@code 2m30s}, {@code 0}; throws with Go's text. */
-  static Duration parse(String text) {
+  public static Duration parse(String text) {
     String s = text.strip();
     if (s.equals("0")) {
       return Duration.ZERO;
@@ -41,7 +42,7 @@ final class GoDuration {
   }
 
   /** Go's {@code Duration.String()}: {@code 13.628691ms}, {@code 1.5s}, {@code 2m0s}. */
-  static String format(Duration d) {
+  public static String format(Duration d) {
     long n = d.toNanos();
     if (n == 0) {
       return "0s";
