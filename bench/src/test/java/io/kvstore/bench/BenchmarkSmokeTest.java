@@ -51,6 +51,30 @@ class BenchmarkSmokeTest {
     assertThat(result.getSecondaryResults().get("fsyncs").getScore()).isPositive();
   }
 
+  @Test
+  void mvccStorePutAndRangeRun() throws RunnerException {
+    for (RunResult result : runAll(MvccStoreBenchmark.class, "keys", "10000", 3)) {
+      assertThat(result.getPrimaryResult().getScore()).isPositive();
+    }
+  }
+
+  @Test
+  void watchFanoutRunsAndDelivers() throws RunnerException {
+    RunResult result = runOnce(WatchFanoutBenchmark.class, "watchers", "1000");
+
+    assertThat(result.getPrimaryResult().getScore()).isPositive();
+    // every commit reaches every watcher
+    assertThat(result.getSecondaryResults().get("deliveries").getScore())
+        .isGreaterThan(result.getPrimaryResult().getScore() * 900);
+  }
+
+  @Test
+  void protoCodecRuns() throws RunnerException {
+    for (RunResult result : runAll(ProtoCodecBenchmark.class, "kvs", "100", 4)) {
+      assertThat(result.getPrimaryResult().getScore()).isPositive();
+    }
+  }
+
   private static RunResult runOnce(Class<?> benchmark, String param, String value)
       throws RunnerException {
     Options options = new OptionsBuilder()
@@ -68,5 +92,25 @@ class BenchmarkSmokeTest {
     Collection<RunResult> results = new Runner(options).run();
     assertThat(results).hasSize(1);
     return results.iterator().next();
+  }
+
+  /** Every benchmark method of {@code benchmark}, run as {@link #runOnce} runs one. */
+  private static Collection<RunResult> runAll(Class<?> benchmark, String param, String value,
+      int methods) throws RunnerException {
+    Options options = new OptionsBuilder()
+        .include("^" + Pattern.quote(benchmark.getName() + "."))
+        .param(param, value)
+        .forks(0)
+        .threads(1)
+        .warmupIterations(1)
+        .warmupTime(TimeValue.milliseconds(200))
+        .measurementIterations(1)
+        .measurementTime(TimeValue.milliseconds(200))
+        .shouldFailOnError(true)
+        .verbosity(VerboseMode.SILENT)
+        .build();
+    Collection<RunResult> results = new Runner(options).run();
+    assertThat(results).hasSize(methods);
+    return results;
   }
 }
