@@ -18,13 +18,17 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Thread-safety: not thread-safe; used only on the node's event loop.
  *
- * <p>Invariant: each future is in exactly one stage until it completes.
+ * <p>Invariant: each future is in exactly one stage until it completes. A round still waiting
+ * for its confirmation can be sent again ({@link #unansweredSince}): the leader answers each copy,
+ * and the first answer completes the round.
  */
 final class PendingReads {
   private record Waiter(long deadlineNanos, CompletableFuture<Long> future) {}
 
   private List<Waiter> queued = new ArrayList<>();
   private final Map<ByteString, List<Waiter>> confirming = new HashMap<>();
+  /** When each confirming round's request was last sent; same keys as {@link #confirming}. */
+  private final Map<ByteString, Long> sentAt = new HashMap<>();
   private final TreeMap<Long, List<Waiter>> awaitingApply = new TreeMap<>();
   private long nextContext = 1;
 
@@ -36,17 +40,34 @@ final class PendingReads {
     return !queued.isEmpty();
   }
 
-  /** Moves the queued reads into one confirmation round and returns its context. */
-  ByteString startRound() {
+  /** Moves the queued reads into one confirmation round sent now and returns its context. */
+  ByteString startRound(long nowNanos) {
     ByteString ctx = ByteString.copyFrom(ByteBuffer.allocate(Long.BYTES).putLong(nextContext++)
         .array());
     confirming.put(ctx, queued);
+    sentAt.put(ctx, nowNanos);
     queued = new ArrayList<>();
     return ctx;
   }
 
+  /**
+   * The rounds whose request was last sent at or before {@code cutoffNanos} and is still
+   * unanswered (the request or its answer may have been lost), marked as sent again now.
+   */
+  List<ByteString> unansweredSince(long cutoffNanos, long nowNanos) {
+    List<ByteString> out = new ArrayList<>();
+    for (Map.Entry<ByteString, Long> e : sentAt.entrySet()) {
+      if (e.getValue() - cutoffNanos <= 0) {
+        out.add(e.getKey());
+        e.setValue(nowNanos);
+      }
+    }
+    return out;
+  }
+
   /** Fails a round that could not start (for example, no leader). */
   void failRound(ByteString ctx, RuntimeException cause) {
+    sentAt.remove(ctx);
     List<Waiter> ws = confirming.remove(ctx);
     if (ws != null) {
       ws.forEach(w -> w.future().completeExceptionally(cause));
@@ -55,6 +76,7 @@ final class PendingReads {
 
   /** The leader confirmed a round; its reads may be served once {@code applied} reaches it. */
   void confirmed(ReadState rs, long applied) {
+    sentAt.remove(rs.requestContext());
     List<Waiter> ws = confirming.remove(rs.requestContext());
     if (ws == null) {
       return;
@@ -78,6 +100,7 @@ final class PendingReads {
   void failConfirming(RuntimeException cause) {
     confirming.values().forEach(ws -> ws.forEach(w -> w.future().completeExceptionally(cause)));
     confirming.clear();
+    sentAt.clear();
   }
 
   void expire(long nowNanos) {
@@ -91,6 +114,7 @@ final class PendingReads {
         it.remove();
       }
     }
+    sentAt.keySet().retainAll(confirming.keySet());
     for (Iterator<List<Waiter>> it = awaitingApply.values().iterator(); it.hasNext(); ) {
       List<Waiter> ws = it.next();
       expireIn(ws, nowNanos, timeout);

@@ -63,6 +63,8 @@ public final class RaftNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
   /** etcd's maxGapBetweenApplyAndCommitIndex: proposals are refused beyond this apply lag. */
   static final long MAX_UNAPPLIED_ENTRIES = 5_000;
+  /** etcd 3.5's readIndexRetryTime: an unanswered ReadIndex request is sent again after this. */
+  private static final long READ_INDEX_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   /** A consistent view of the member's Raft state for other threads. Immutable. */
   public record NodeStatus(long id, long leaderId, boolean isLeader, long term, long commitIndex,
@@ -394,6 +396,7 @@ public final class RaftNode implements AutoCloseable {
           nextTick = now - nextTick > 10 * tickNanos ? now + tickNanos : nextTick + tickNanos;
           proposals.expire(now);
           reads.expire(now);
+          resendUnansweredReads(now);
           pendingCount.set(proposals.size());
         }
         flushSubmissions();
@@ -415,11 +418,26 @@ public final class RaftNode implements AutoCloseable {
     if (!reads.hasQueued()) {
       return;
     }
-    ByteString ctx = reads.startRound();
+    ByteString ctx = reads.startRound(System.nanoTime());
     try {
       rawNode.readIndex(ctx);
     } catch (ProposalDroppedException e) {
       reads.failRound(ctx, e);
+    }
+  }
+
+  /**
+   * Sends again the ReadIndex requests unanswered for {@link #READ_INDEX_RETRY_NANOS}: a request
+   * forwarded to the leader, or its answer, may have been dropped (a full queue, a connection
+   * being re-established), and nothing else would ever complete those reads.
+   */
+  private void resendUnansweredReads(long now) {
+    for (ByteString ctx : reads.unansweredSince(now - READ_INDEX_RETRY_NANOS, now)) {
+      try {
+        rawNode.readIndex(ctx);
+      } catch (ProposalDroppedException e) {
+        reads.failRound(ctx, e);
+      }
     }
   }
 

@@ -30,6 +30,7 @@ final class ClusterMember {
   private RocksDbLogStore logStore;
   private SnapshotStore snapshots;
   private TestKvStateMachine stateMachine;
+  private FilteringTransport transport;
 
   ClusterMember(long id, Path dir, RaftNodeConfig config) {
     this.id = id;
@@ -49,9 +50,9 @@ final class ClusterMember {
     snapshots = new SnapshotStore(dir.resolve("snap"), config.snapshotsRetained());
     logStore = RocksDbLogStore.open(dir.resolve("log"));
     SnapshotStoreBridge bridge = new SnapshotStoreBridge(snapshots);
-    NettyTransport transport = new NettyTransport(
+    transport = new FilteringTransport(new NettyTransport(
         NettyTransportConfig.of(id, CLUSTER_ID, new InetSocketAddress("127.0.0.1", port)),
-        bridge, bridge, null);
+        bridge, bridge, null));
     node = new RaftNode(config, logStore, snapshots, transport, stateMachine, null);
     try {
       node.start(bootstrapVoters, peers);
@@ -85,6 +86,11 @@ final class ClusterMember {
 
   RaftNodeConfig config() {
     return config;
+  }
+
+  /** The running node's transport, which can drop chosen outbound messages. */
+  FilteringTransport transport() {
+    return transport;
   }
 
   RaftNode node() {

@@ -8,6 +8,7 @@ import io.kvstore.raft.core.ProposalDroppedException;
 import io.kvstore.raft.pb.ConfChange;
 import io.kvstore.raft.pb.ConfChangeType;
 import io.kvstore.raft.pb.MemberContext;
+import io.kvstore.raft.pb.MessageType;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,6 +101,21 @@ class RaftNodeClusterTest {
     leader.stateMachine().endStall();
     ClusterFixture.await(() -> leader.node().status().appliedIndex()
         >= leader.node().status().commitIndex(), "the leader to catch up after the stall");
+  }
+
+  @Test
+  void aReadIndexRequestLostOnTheWayToTheLeaderIsSentAgain() throws Exception {
+    cluster = ClusterFixture.start(dir, 3);
+    putAll("k", 0, 3);
+    ClusterMember follower = cluster.follower();
+    AtomicInteger dropped = new AtomicInteger();
+    follower.transport().dropWhen(m -> m.getType() == MessageType.MSG_READ_INDEX
+        && dropped.getAndIncrement() == 0);
+
+    long index = follower.node().readIndex().get(5, TimeUnit.SECONDS);
+
+    assertThat(dropped.get()).as("read index requests sent").isEqualTo(2);
+    assertThat(index).isGreaterThanOrEqualTo(cluster.leader().node().status().commitIndex() - 1);
   }
 
   @Test
