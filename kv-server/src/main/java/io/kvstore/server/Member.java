@@ -306,7 +306,7 @@ public final class Member {
             .addAllClientUrls(config.advertiseClientUrls().stream().map(URI::toString).toList())
             .build(), proposer::propose);
     return new Running(node, stateMachine, clients, waiters,
-        LeaseExpiryLoop.start(lessor, node, proposer::propose),
+        LeaseExpiryLoop.start(lessor, node, proposer::proposeAsLeader),
         new Operations(executor, metrics, publisher, CorruptionMonitor.start(
             config.corruptCheckTime(), id, node, store, alarms, proposer::propose)),
         watch, watchHub);

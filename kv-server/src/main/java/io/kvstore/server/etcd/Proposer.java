@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * Proposes {@link InternalRaftRequest}s as etcd's {@code raftRequest}: gives each a
@@ -50,6 +51,19 @@ public final class Proposer {
    * RequestTimeoutException}.
    */
   public CompletableFuture<Object> propose(InternalRaftRequest.Builder request) {
+    return propose(request, raft::submit);
+  }
+
+  /**
+   * As {@link #propose}, but only appended if this member leads, never forwarded ({@link
+   * RaftNode#submitAsLeader}): for the decisions only the current leader may make.
+   */
+  public CompletableFuture<Object> proposeAsLeader(InternalRaftRequest.Builder request) {
+    return propose(request, raft::submitAsLeader);
+  }
+
+  private CompletableFuture<Object> propose(InternalRaftRequest.Builder request,
+      Function<byte[], CompletableFuture<Void>> submit) {
     long id = ids.next();
     byte[] data = request.setId(id).build().toByteArray();
     if (data.length > maxRequestBytes) {
@@ -57,7 +71,7 @@ public final class Proposer {
           maxRequestBytes));
     }
     CompletableFuture<Object> applied = waiters.register(id);
-    raft.submit(data).whenComplete((ok, error) -> {
+    submit.apply(data).whenComplete((ok, error) -> {
       if (error != null) {
         applied.completeExceptionally(error);
       }

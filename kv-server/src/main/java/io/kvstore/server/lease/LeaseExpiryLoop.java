@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * the leader has committed an entry of its term and applied everything before it, etcd's "applied
  * all entries from the last term" — then promotes the lessor; when it stops leading it demotes
  * it. While primary it proposes the revocation of expired leases ({@code LeaseExpire}, etcd's
- * {@code revokeExpiredLeases}) and the due checkpoints ({@code LeaseCheckpointRequest}).
+ * {@code revokeExpiredLeases}) and the due checkpoints ({@code LeaseCheckpointRequest}), each
+ * time after a ReadIndex confirms it still leads, and through {@link Proposals} that never
+ * forward to another leader (a paused ex-leader must not revoke what the new one renewed).
  *
  * <p>Thread-safety: all work runs on one scheduler thread; {@link #close} from any thread.
  */
@@ -78,6 +80,22 @@ public final class LeaseExpiryLoop implements AutoCloseable {
       return;
     }
     Lessor.DueWork work = lessor.dueWork();
+    if (work.expired().isEmpty() && work.checkpoints().isEmpty()) {
+      return;
+    }
+    // etcd 3.5's ensureLeadership: a leader paused or cut off may not know it was deposed, and
+    // its lessor then missed the renewals the new leader served. Confirm, then propose as leader
+    // only, so that a stale decision is never forwarded to the new leader.
+    long term = promotedTerm;
+    raft.readIndex().whenCompleteAsync((index, error) -> {
+      RaftNode.NodeStatus now = raft.status();
+      if (error == null && now.isLeader() && now.term() == term && promotedTerm == term) {
+        proposeDue(work);
+      }
+    }, executor);
+  }
+
+  private void proposeDue(Lessor.DueWork work) {
     for (LeaseExpire expire : work.expired()) {
       proposals.propose(InternalRaftRequest.newBuilder().setLeaseExpire(expire))
           .exceptionally(e -> {

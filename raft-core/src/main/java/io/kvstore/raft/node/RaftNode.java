@@ -90,6 +90,8 @@ public final class RaftNode implements AutoCloseable {
   private final PendingProposals proposals = new PendingProposals();
   private final PendingReads reads = new PendingReads();
   private final Submissions submissions = new Submissions();
+  /** Submissions that must be appended by this member as leader, never forwarded. */
+  private final Submissions leaderOnly = new Submissions();
   private ConfState confState;
   private long lastLeader;
   private boolean snapshotInProgress;
@@ -218,10 +220,27 @@ public final class RaftNode implements AutoCloseable {
   }
 
   /**
+   * Appends {@code data} to the log only if this member leads when the loop takes it; never
+   * forwards it. For decisions only a current leader may make (a lease's expiry): a deposed
+   * leader that has not noticed yet appends it in its old term, where it can never be committed,
+   * instead of handing a stale decision to the new leader. Otherwise as {@link #submit(byte[])};
+   * fails with {@link ProposalDroppedException} when this member does not lead.
+   */
+  public CompletableFuture<Void> submitAsLeader(byte[] data) {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    submit(f, () -> {
+      refuseWhenApplyLags();
+      leaderOnly.add(ByteString.copyFrom(data), f);
+    });
+    return f;
+  }
+
+  /**
    * Hands every submission of this loop turn to Raft at once: one append and one broadcast on the
    * leader, one forwarded proposal message from a follower.
    */
   private void flushSubmissions() {
+    flushLeaderOnly();
     if (submissions.isEmpty()) {
       return;
     }
@@ -240,6 +259,25 @@ public final class RaftNode implements AutoCloseable {
     } catch (ProposalDroppedException e) {
       metrics.proposalsFailed.increment(payloads.size());
       submissions.completeAll(e);
+    }
+  }
+
+  private void flushLeaderOnly() {
+    if (leaderOnly.isEmpty()) {
+      return;
+    }
+    List<ByteString> payloads = leaderOnly.payloads();
+    if (!rawNode.isLeader()) {
+      metrics.proposalsFailed.increment(payloads.size());
+      leaderOnly.completeAll(new ProposalDroppedException("not the leader", rawNode.leaderId()));
+      return;
+    }
+    try {
+      rawNode.proposeBatch(payloads);
+      leaderOnly.completeAll(null);
+    } catch (ProposalDroppedException e) {
+      metrics.proposalsFailed.increment(payloads.size());
+      leaderOnly.completeAll(e);
     }
   }
 
@@ -700,6 +738,7 @@ public final class RaftNode implements AutoCloseable {
     proposals.failAll(stopped);
     reads.failAll(stopped);
     submissions.completeAll(stopped);
+    leaderOnly.completeAll(stopped);
     applier.close();
     snapshotter.shutdown();
     try {

@@ -119,6 +119,25 @@ class RaftNodeClusterTest {
   }
 
   @Test
+  void aLeaderOnlySubmissionOnAFollowerIsRefusedAndNeverForwarded() throws Exception {
+    cluster = ClusterFixture.start(dir, 3);
+    ClusterMember follower = cluster.follower();
+
+    assertThatThrownBy(() -> follower.node()
+        .submitAsLeader(TestKvStateMachine.put("stale", "decision")).get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(ProposalDroppedException.class);
+
+    putAll("after-", 0, 3);
+    cluster.awaitContents(expected);
+    assertThat(cluster.leader().stateMachine().get("stale")).isNull();
+    ClusterMember leader = cluster.leader();
+    leader.node().submitAsLeader(TestKvStateMachine.put("fresh", "decision"))
+        .get(10, TimeUnit.SECONDS);
+    expected.put("fresh", "decision");
+    cluster.awaitContents(expected);
+  }
+
+  @Test
   void aNewLeaderTakesOverAndTheOldOneCatchesUpByLog() throws IOException {
     cluster = ClusterFixture.start(dir, 3);
     putAll("before-", 0, 20);
