@@ -16,7 +16,7 @@ import java.util.List;
  * @param duration how long the workloads run under faults (then heal, finish, check)
  * @param interval quiet time between faults, and how long each fault is held
  * @param nemeses fault names (see {@link io.kvstore.chaos.nemesis.Nemeses}); empty: none
- * @param workloads workload names: register, append, watch, watch-compact
+ * @param workloads workload names: register, append, watch, watch-compact, election, lease
  * @param concurrency worker threads per workload
  * @param seed seeds every random choice of the run (fault order, victims, operations)
  * @param memberFlags extra kv-server flags

@@ -14,6 +14,8 @@ import io.kvstore.chaos.history.Operation;
 import io.kvstore.chaos.nemesis.Nemeses;
 import io.kvstore.chaos.nemesis.Nemesis;
 import io.kvstore.chaos.workload.AppendWorkload;
+import io.kvstore.chaos.workload.ElectionWorkload;
+import io.kvstore.chaos.workload.LeaseWorkload;
 import io.kvstore.chaos.workload.RegisterWorkload;
 import io.kvstore.chaos.workload.RunContext;
 import io.kvstore.chaos.workload.WatchWorkload;
@@ -181,7 +183,7 @@ public final class ChaosRun {
   /** Which acknowledged operations wrote (and so own their revision). */
   static boolean isWrite(Operation op) {
     return switch (op.f()) {
-      case "write", "cas", "cas-rev", "put", "put2" -> true;
+      case "write", "cas", "cas-rev", "put", "put2", "guarded-write", "put-lease" -> true;
       case "txn" -> op.input().toString().contains("\"append\"");
       default -> false;
     };
@@ -231,8 +233,10 @@ public final class ChaosRun {
         case "append" -> new AppendWorkload(4, concurrency);
         case "watch" -> new WatchWorkload(2, false);
         case "watch-compact" -> new WatchWorkload(2, true);
+        case "election" -> new ElectionWorkload(3);
+        case "lease" -> new LeaseWorkload(Math.max(2, concurrency / 2));
         default -> throw new IllegalArgumentException("unknown workload " + n
-            + "; known: register, append, watch, watch-compact");
+            + "; known: register, append, watch, watch-compact, election, lease");
       });
     }
     return list;
@@ -259,6 +263,14 @@ public final class ChaosRun {
         append, new io.kvstore.chaos.checker.ListAppendModel(), timeout));
     checks.add(RevisionChecker.check(ops.stream().filter(op -> op.process() != NEMESIS)
         .toList(), ChaosRun::isWrite));
+    if (ops.stream().anyMatch(o -> o.f().equals("term"))) {
+      checks.addAll(io.kvstore.chaos.checker.ElectionChecker.check(ops.stream()
+          .filter(new ElectionWorkload(0)::owns).toList()));
+    }
+    if (ops.stream().anyMatch(o -> o.f().equals("grant"))) {
+      checks.addAll(io.kvstore.chaos.checker.LeaseChecker.check(ops.stream()
+          .filter(new LeaseWorkload(0)::owns).toList()));
+    }
     Path watches = dir.resolve("watches.jsonl");
     if (Files.exists(watches)) {
       List<Operation> w = ops.stream().filter(o -> o.key() != null && o.key().startsWith("w/"))

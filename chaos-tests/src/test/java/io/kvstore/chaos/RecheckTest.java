@@ -36,4 +36,31 @@ class RecheckTest {
     assertThat(checks).filteredOn(c -> c.checker().equals("revisions"))
         .singleElement().extracting(CheckResult::verdict).isEqualTo(Verdict.VALID);
   }
+
+  @Test
+  void offlineRecheckRunsTheElectionChecksAndRejectsAWriteAfterTheTermEnded(@TempDir Path dir)
+      throws Exception {
+    AtomicLong clock = new AtomicLong();
+    History h = new History(() -> clock.addAndGet(10));
+    var term = JsonParser.parseString("{\"replica\":\"replica-0\",\"token\":5}");
+    Event t = h.invoke(0, "term", "el/", term);
+    Event w = h.invoke(1, "guarded-write", "ed/5/0",
+        JsonParser.parseString("{\"replica\":\"replica-0\",\"token\":5,\"v\":\"x\"}"));
+    h.complete(w, Event.Type.OK,
+        JsonParser.parseString("{\"token\":5,\"v\":\"x\",\"rev\":9}"), null);
+    h.complete(t, Event.Type.OK, term, null);
+    Event r = h.invoke(2, "final-read", "ed/", null);
+    h.complete(r, Event.Type.OK, JsonParser.parseString(
+        "{\"rev\":9,\"keys\":{\"ed/5/0\":[9,0,\"x\"]}}"), null);
+    Event s = h.invoke(2, "store-history", "el/", null);
+    h.complete(s, Event.Type.OK, JsonParser.parseString(
+        "{\"head\":9,\"deletes\":[[\"el/1\",8,5,1,1]]}"), null);
+    h.write(dir.resolve("history.jsonl"));
+
+    List<CheckResult> checks = ChaosRun.recheck(dir, Duration.ofSeconds(10));
+    assertThat(checks).filteredOn(c -> c.checker().equals("election fencing"))
+        .singleElement().extracting(CheckResult::verdict).isEqualTo(Verdict.INVALID);
+    assertThat(checks).filteredOn(c -> c.checker().equals("election durability"))
+        .singleElement().extracting(CheckResult::verdict).isEqualTo(Verdict.VALID);
+  }
 }

@@ -68,6 +68,12 @@ public final class ChaosCluster implements AutoCloseable {
   private Network network;
   private String subnetPrefix;
   private final List<GenericContainer<?>> containers = new ArrayList<>();
+  /** Clients of the test JVM that reach the members through proxies, by name; see linkClient. */
+  private final Map<String, ClientLink> links = new LinkedHashMap<>();
+
+  /** One proxied client: a proxy per member, and whether the nemesis should prefer it now. */
+  private record ClientLink(String name, List<ClientProxy> proxies,
+      java.util.function.BooleanSupplier preferred) {}
 
   /**
    * @param image the member image ({@link MemberImage#build})
@@ -256,7 +262,7 @@ public final class ChaosCluster implements AutoCloseable {
     }
   }
 
-  /** Ends every fault: members unpaused, restarted, their rules flushed. */
+  /** Ends every fault: members unpaused, restarted, their rules flushed, clients reconnected. */
   public synchronized void healAll() {
     for (MemberNode n : nodes) {
       unpause(n);
@@ -265,6 +271,62 @@ public final class ChaosCluster implements AutoCloseable {
       }
     }
     healNetwork();
+    healClients();
+  }
+
+  // ---------------------------------------------------------------- client links
+
+  /**
+   * Endpoints for a client of the test JVM named {@code name} that reach every member through
+   * proxies of its own ({@link ClientProxy}), so {@link #isolateClient} can cut that client off
+   * the whole cluster, as a partition between an application replica and the cluster would.
+   *
+   * @param preferred whether the nemesis should pick this client over the others right now (an
+   *     election replica that leads, say)
+   */
+  public synchronized List<String> linkClient(String name,
+      java.util.function.BooleanSupplier preferred) {
+    List<ClientProxy> proxies = new ArrayList<>();
+    for (MemberNode n : nodes) {
+      proxies.add(new ClientProxy(new java.net.InetSocketAddress("127.0.0.1", n.hostPort),
+          name + "-" + n.name));
+    }
+    links.put(name, new ClientLink(name, proxies, preferred));
+    return proxies.stream().map(ClientProxy::endpoint).toList();
+  }
+
+  /**
+   * Cuts one linked client off every member: one the {@code preferred} suppliers name if any,
+   * else a random one. Returns its name, or empty if no client is linked.
+   */
+  public synchronized Optional<String> isolateClient(Random random) {
+    List<ClientLink> all = new ArrayList<>(links.values());
+    if (all.isEmpty()) {
+      return Optional.empty();
+    }
+    List<ClientLink> preferred = all.stream().filter(l -> l.preferred().getAsBoolean()).toList();
+    List<ClientLink> from = preferred.isEmpty() ? all : preferred;
+    ClientLink victim = from.get(random.nextInt(from.size()));
+    victim.proxies().forEach(ClientProxy::cut);
+    return Optional.of(victim.name() + (preferred.isEmpty() ? "" : " (preferred)"));
+  }
+
+  /**
+   * Closes the proxies of a linked client, dropping its connections and whatever they held, as
+   * when the client's process dies; the client can no longer reach any member.
+   */
+  public synchronized void unlinkClient(String name) {
+    ClientLink l = links.remove(name);
+    if (l != null) {
+      l.proxies().forEach(ClientProxy::close);
+    }
+  }
+
+  /** Reconnects every linked client: what its proxies held is delivered now. */
+  public synchronized void healClients() {
+    for (ClientLink l : links.values()) {
+      l.proxies().forEach(ClientProxy::heal);
+    }
   }
 
   private void iptables(MemberNode n, String... args) {
@@ -511,6 +573,10 @@ public final class ChaosCluster implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    for (ClientLink l : links.values()) {
+      l.proxies().forEach(ClientProxy::close);
+    }
+    links.clear();
     for (MemberNode n : nodes) {
       n.closeClient();
       if (n.paused) {

@@ -23,6 +23,10 @@ import java.util.stream.Collectors;
  *       {@code partition-bridge}: two halves that only one member (the bridge) connects;
  *       {@code partition-ring}: each member reaches only its two neighbours (5 members).
  *   <li>{@code loss}: every member drops 30% of the packets from its peers.
+ *   <li>{@code isolate-client}: one client of the test JVM that reaches the members through
+ *       proxies ({@link ChaosCluster#linkClient}) cut off every member, preferably one its
+ *       workload marks (the election replica that leads); what it sent meanwhile is delivered
+ *       when healed. Does nothing when no workload links its clients.
  *   <li>{@code replace}: a random member removed from the cluster, its container and data deleted,
  *       its peer URL added back as a new member joining with {@code --initial-cluster-state
  *       existing} (catching up by snapshot when the log is compacted).
@@ -37,7 +41,7 @@ import java.util.stream.Collectors;
 public final class Nemeses {
   public static final List<String> ALL = List.of("kill", "kill-leader", "pause", "pause-leader",
       "partition-leader", "partition-halves", "partition-bridge", "partition-ring", "loss",
-      "replace", "snapshot-crash");
+      "replace", "snapshot-crash", "isolate-client");
 
   private Nemeses() {}
 
@@ -50,6 +54,7 @@ public final class Nemeses {
       case "partition-leader", "partition-halves", "partition-bridge", "partition-ring" ->
           new Partition(name);
       case "loss" -> new Loss();
+      case "isolate-client" -> new IsolateClient();
       case "replace" -> new Replace(adminClient);
       case "snapshot-crash" -> new SnapshotCrash();
       default -> throw new IllegalArgumentException("unknown nemesis " + name + "; known: " + ALL);
@@ -214,6 +219,25 @@ public final class Nemeses {
     public String heal(ChaosCluster cluster, Random random) {
       cluster.healNetwork();
       return "healed the network";
+    }
+  }
+
+  private static final class IsolateClient implements Nemesis {
+    @Override
+    public String name() {
+      return "isolate-client";
+    }
+
+    @Override
+    public String inject(ChaosCluster cluster, Random random) {
+      return cluster.isolateClient(random).map(c -> "cut client " + c + " off every member")
+          .orElse("skipped: no workload links its clients");
+    }
+
+    @Override
+    public String heal(ChaosCluster cluster, Random random) {
+      cluster.healClients();
+      return "reconnected every client";
     }
   }
 

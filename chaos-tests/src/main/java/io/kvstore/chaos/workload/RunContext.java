@@ -53,6 +53,26 @@ public final class RunContext {
     return c;
   }
 
+  /**
+   * A client over every member through proxies of its own, which the {@code isolate-client}
+   * nemesis can cut off the cluster; closed when the run ends.
+   *
+   * @param name the client's name in nemesis events (unique within the run)
+   * @param preferred whether the nemesis should pick this client now, over the others
+   */
+  public KvClient newLinkedClient(String name, java.util.function.BooleanSupplier preferred) {
+    return newLinkedClient(name, preferred, callTimeout);
+  }
+
+  /** {@link #newLinkedClient(String, java.util.function.BooleanSupplier)} with its own deadline. */
+  public synchronized KvClient newLinkedClient(String name,
+      java.util.function.BooleanSupplier preferred, Duration deadline) {
+    KvClient c = KvClient.builder().endpoints(cluster.linkClient(name, preferred))
+        .callTimeout(deadline).build();
+    clients.add(c);
+    return c;
+  }
+
   public boolean stopping() {
     return stopping;
   }
