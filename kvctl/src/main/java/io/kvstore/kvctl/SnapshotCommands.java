@@ -3,6 +3,8 @@ package io.kvstore.kvctl;
 import io.kvstore.client.KvClient;
 import io.kvstore.server.MemberIds;
 import io.kvstore.server.backend.Backend;
+import io.kvstore.server.bbolt.BboltReader;
+import io.kvstore.server.bbolt.EtcdSnapshot;
 import io.kvstore.server.mvcc.LeaseLookup;
 import io.kvstore.server.mvcc.MvccStore;
 import java.io.BufferedInputStream;
@@ -35,8 +37,10 @@ import picocli.CommandLine.Parameters;
 
 /**
  * etcdctl's snapshot commands. {@code save} works against kvstore and etcd alike (it stores the
- * Maintenance.Snapshot stream with its SHA-256 trailer); {@code status} and {@code restore} read
- * kvstore's snapshot format (a packed RocksDB checkpoint), not etcd's bbolt files.
+ * Maintenance.Snapshot stream with its SHA-256 trailer). {@code status} and {@code restore} read
+ * etcd's snapshot format, a bbolt database, which kvstore streams too: snapshots of kvstore and of
+ * etcd 3.4 alike, so an etcd snapshot restores into a new kvstore cluster. They also still read
+ * the packed RocksDB checkpoints older kvstore versions streamed.
  */
 @Command(name = "snapshot", description = "Manages etcd node snapshots",
     subcommands = {SnapshotCommands.Save.class, SnapshotCommands.Restore.class,
@@ -125,9 +129,11 @@ final class SnapshotCommands extends Kvctl.Cmd implements Runnable {
     }
   }
 
-  /** The snapshot file checked and opened as its archive (without padding and trailer). */
-  private static InputStream openArchive(Path file, boolean skipHashCheck, ProgressBar bar)
-      throws IOException {
+  /**
+   * Checks the snapshot's SHA-256 trailer as etcdctl does (unless {@code skipHashCheck}, or
+   * refuses a file without one); returns the size of the data before the trailer.
+   */
+  private static long checkHash(Path file, boolean skipHashCheck) throws IOException {
     long size = Files.size(file);
     boolean hasHash = hasChecksum(size);
     if (hasHash) {
@@ -160,7 +166,23 @@ final class SnapshotCommands extends Kvctl.Cmd implements Runnable {
       throw new KvctlException(ExitCodes.ERROR,
           "snapshot missing hash but --skip-hash-check=false");
     }
-    long limit = hasHash ? size - SHA_BYTES : size;
+    return hasHash ? size - SHA_BYTES : size;
+  }
+
+  /** Whether {@code file} is a bbolt database (etcd's snapshot format) rather than an archive. */
+  static boolean isBbolt(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return BboltReader.looksLikeBbolt(in.readNBytes(64));
+    }
+  }
+
+  /**
+   * A kvstore snapshot archive of an older kvstore (a packed RocksDB checkpoint), checked and
+   * opened without padding and trailer.
+   */
+  private static InputStream openArchive(Path file, boolean skipHashCheck, ProgressBar bar)
+      throws IOException {
+    long limit = checkHash(file, skipHashCheck);
     InputStream raw = new BufferedInputStream(Files.newInputStream(file));
     return new FilterInputStream(raw) {
       private long left = limit;
@@ -194,7 +216,7 @@ final class SnapshotCommands extends Kvctl.Cmd implements Runnable {
   }
 
   @Command(name = "status", description = "Gets backend snapshot status of a given file "
-      + "(kvstore snapshots only: hash, revision, total keys, total size)",
+      + "(hash, revision, total keys, total size), as etcdctl computes them",
       customSynopsis = "kvctl snapshot status <filename>")
   static final class Status extends Kvctl.Cmd implements Runnable {
     @Parameters(arity = "0..*", paramLabel = "ARG") List<String> args = new ArrayList<>();
@@ -211,20 +233,15 @@ final class SnapshotCommands extends Kvctl.Cmd implements Runnable {
       if (!Files.exists(file)) {
         throw new KvctlException(ExitCodes.ERROR, "stat " + file + ": no such file or directory");
       }
-      Path tmp = null;
       try {
-        tmp = Files.createTempDirectory("kvctl-snapshot-status");
         Printer.DbStatus status;
-        try (InputStream in = openArchive(file, true, new ProgressBar(root.err, false, "", 0));
-            Backend b = Backend.replace(tmp.resolve("db"), in)) {
-          long revision = MvccStore.open(b, LeaseLookup.ANY).currentRevision();
-          AtomicLong keys = new AtomicLong();
-          byte[] top = new byte[32];
-          Arrays.fill(top, (byte) 0xff);
-          b.scanRevisions(new byte[0], top, (k, v) -> keys.incrementAndGet() >= 0);
-          b.scanLeases((k, v) -> keys.incrementAndGet() >= 0);
-          keys.addAndGet(b.members().size() + b.alarms().size());
-          status = new Printer.DbStatus(b.hash(), revision, keys.get(), Files.size(file));
+        if (isBbolt(file)) {
+          try (BboltReader r = BboltReader.open(file)) {
+            EtcdSnapshot.Status s = EtcdSnapshot.status(r);
+            status = new Printer.DbStatus(s.hash(), s.revision(), s.totalKey(), s.totalSize());
+          }
+        } else {
+          status = archiveStatus(file, root);
         }
         p.dbStatus(status);
       } catch (IOException | RuntimeException e) {
@@ -232,16 +249,32 @@ final class SnapshotCommands extends Kvctl.Cmd implements Runnable {
           throw k;
         }
         throw new KvctlException(ExitCodes.ERROR, "cannot read snapshot " + file + " ("
-            + e.getMessage() + "); kvctl reads kvstore snapshots, not etcd's bbolt files");
+            + e.getMessage() + ")");
+      }
+    }
+
+    /** The status of an archive written by an older kvstore (a packed RocksDB checkpoint). */
+    private static Printer.DbStatus archiveStatus(Path file, Kvctl root) throws IOException {
+      Path tmp = Files.createTempDirectory("kvctl-snapshot-status");
+      try (InputStream in = openArchive(file, true, new ProgressBar(root.err, false, "", 0));
+          Backend b = Backend.replace(tmp.resolve("db"), in)) {
+        long revision = MvccStore.open(b, LeaseLookup.ANY).currentRevision();
+        AtomicLong keys = new AtomicLong();
+        byte[] top = new byte[32];
+        Arrays.fill(top, (byte) 0xff);
+        b.scanRevisions(new byte[0], top, (k, v) -> keys.incrementAndGet() >= 0);
+        b.scanLeases((k, v) -> keys.incrementAndGet() >= 0);
+        keys.addAndGet(b.members().size() + b.alarms().size());
+        return new Printer.DbStatus(b.hash(), revision, keys.get(), Files.size(file));
       } finally {
         deleteQuietly(tmp);
       }
     }
   }
 
-  @Command(name = "restore", description = "Restores a kvstore member snapshot to a new data "
-      + "directory (kvstore snapshots only), for a new cluster: new member and cluster ids from "
-      + "the flags, the old membership dropped. Start the member with the same --name, "
+  @Command(name = "restore", description = "Restores an etcd or kvstore snapshot to a new "
+      + "kvstore data directory, for a new cluster: the key space, leases and alarms kept, new "
+      + "member and cluster ids from the flags, the old membership dropped. Start the member with the same --name, "
       + "--initial-cluster, --initial-cluster-token and --initial-advertise-peer-urls, and "
       + "--initial-cluster-state new.",
       customSynopsis = "kvctl snapshot restore <filename> [options]")
@@ -310,12 +343,21 @@ final class SnapshotCommands extends Kvctl.Cmd implements Runnable {
             Files.size(file));
         Path memberDir = dir.resolve("member");
         Files.createDirectories(memberDir);
-        try (InputStream in = openArchive(file, skipHashCheck, bar);
-            Backend b = Backend.replace(memberDir.resolve("db"), in)) {
-          for (Long id : b.members().keySet()) {
-            b.removeMember(0, id);
+        if (isBbolt(file)) {
+          checkHash(file, skipHashCheck);
+          try (BboltReader r = BboltReader.open(file);
+              Backend b = Backend.open(memberDir.resolve("db"))) {
+            EtcdSnapshot.importInto(r, b, bar::advance);
+            b.markApplied(0);
           }
-          b.markApplied(0);
+        } else {
+          try (InputStream in = openArchive(file, skipHashCheck, bar);
+              Backend b = Backend.replace(memberDir.resolve("db"), in)) {
+            for (Long id : b.members().keySet()) {
+              b.removeMember(0, id);
+            }
+            b.markApplied(0);
+          }
         }
         bar.finish();
       } catch (KvctlException e) {
@@ -324,7 +366,7 @@ final class SnapshotCommands extends Kvctl.Cmd implements Runnable {
       } catch (IOException | RuntimeException e) {
         deleteQuietly(dir);
         throw new KvctlException(ExitCodes.ERROR, "cannot restore " + file + " ("
-            + e.getMessage() + "); kvctl restores kvstore snapshots, not etcd's bbolt files");
+            + e.getMessage() + ")");
       }
       root.err.print("restored snapshot " + file + " into " + dir + " as member "
           + GoText.hexId(memberId) + " of cluster " + GoText.hexId(clusterId) + "\n");

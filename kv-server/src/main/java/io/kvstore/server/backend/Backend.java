@@ -2,7 +2,6 @@ package io.kvstore.server.backend;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -467,19 +466,6 @@ public final class Backend implements AutoCloseable {
       }
     }
     return (int) crc.getValue();
-  }
-
-  /**
-   * Writes a consistent copy of the whole backend to {@code out} in the snapshot archive format,
-   * staging a checkpoint in {@code staging} (which must not exist; deleted afterwards).
-   */
-  public void export(Path staging, OutputStream out) throws IOException {
-    checkpoint(staging);
-    try {
-      CheckpointArchive.pack(staging, out);
-    } finally {
-      deleteRecursively(staging);
-    }
   }
 
   private static byte[] alarmKey(long memberId, int type) {

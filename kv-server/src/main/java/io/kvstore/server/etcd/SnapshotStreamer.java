@@ -1,26 +1,32 @@
 package io.kvstore.server.etcd;
 
 import io.grpc.stub.ServerCallStreamObserver;
+import io.kvstore.server.backend.Backend;
+import io.kvstore.server.bbolt.EtcdSnapshot;
 import io.kvstore.server.mvcc.MvccStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * Streams a copy of the backend to a client as etcd's {@code Maintenance.Snapshot} does: the data
  * in chunks of {@value #CHUNK_BYTES} bytes, each with the bytes still to come, then one last
- * message holding the SHA-256 of everything before it. etcd streams its bbolt file; kvstore
- * streams its snapshot archive (a RocksDB checkpoint), so tools that only store the stream and
- * check the trailer accept it, while tools that parse bbolt do not.
+ * message holding the SHA-256 of everything before it. The data is what etcd 3.4 streams, a bbolt
+ * database with etcd's buckets ({@link EtcdSnapshot#export}), converted from a RocksDB checkpoint
+ * into a temporary file in the staging directory (never the whole database in memory), so
+ * {@code etcdctl snapshot status} and {@code snapshot restore} read it and real etcd starts from
+ * it. (Snapshots between members stay RocksDB checkpoints.)
  *
  * <p>Thread-safety: safe for concurrent use; each call blocks its (non-gRPC) thread while it
  * streams, waiting for the client whenever gRPC's flow control says so.
@@ -28,8 +34,8 @@ import java.util.function.Function;
 public final class SnapshotStreamer {
   static final int CHUNK_BYTES = 32 * 1024;
   /**
-   * etcdctl recognises the SHA-256 trailer only after data whose size is a multiple of a bbolt
-   * page, so the archive is padded with zeros (which its reader never reaches) to one.
+   * etcdctl recognises the SHA-256 trailer only after data whose size is a multiple of 512; a
+   * bbolt file always is (4096-byte pages), the padding is a safeguard.
    */
   private static final int PAGE_BYTES = 512;
   private static final long READY_POLL_MS = 5;
@@ -50,31 +56,46 @@ public final class SnapshotStreamer {
   /** Streams a fresh snapshot to {@code call}, building each response with {@code message}. */
   <T> void stream(ServerCallStreamObserver<T> call, Function<Blob, T> message) {
     long n = seq.incrementAndGet();
-    Path archive = staging.resolve("export-" + n + ".archive");
+    Path checkpoint = staging.resolve("export-" + n);
+    Path file = staging.resolve("export-" + n + ".db");
     try {
       Files.createDirectories(staging);
-      try (OutputStream out = Files.newOutputStream(archive)) {
-        store.readBackend((backend, rev, compacted) -> {
-          try {
-            backend.export(staging.resolve("export-" + n), out);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-          return null;
-        });
-        long size = Files.size(archive);
+      // Only the checkpoint (hard links) is taken while a restore is held off; the conversion
+      // reads the checkpoint, a fixed copy, while the member goes on applying.
+      store.readBackend((backend, rev, compacted) -> {
+        backend.checkpoint(checkpoint);
+        return null;
+      });
+      try (Backend copy = Backend.open(checkpoint)) {
+        EtcdSnapshot.export(copy, file);
+      }
+      deleteRecursively(checkpoint);
+      long size = Files.size(file);
+      try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.APPEND)) {
         out.write(new byte[(int) ((PAGE_BYTES - size % PAGE_BYTES) % PAGE_BYTES)]);
       }
-      send(archive, call, message);
+      send(file, call, message);
     } catch (IOException | RuntimeException e) {
       if (!call.isCancelled()) {
         call.onError(GrpcErrors.toStatus(e).asRuntimeException());
       }
     } finally {
       try {
-        Files.deleteIfExists(archive);
+        deleteRecursively(checkpoint);
+        Files.deleteIfExists(file);
       } catch (IOException e) {
         // Left for the next start, which empties the staging directory.
+      }
+    }
+  }
+
+  private static void deleteRecursively(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(f);
       }
     }
   }

@@ -11,7 +11,10 @@ import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Maintenance;
 import io.etcd.jetcd.maintenance.HashKVResponse;
 import io.etcd.jetcd.maintenance.StatusResponse;
+import io.kvstore.api.mvccpb.KeyValue;
+import io.kvstore.server.bbolt.BboltReader;
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -134,6 +137,21 @@ class JetcdMaintenanceTest {
     byte[] body = Arrays.copyOf(data, data.length - 32);
     byte[] trailer = Arrays.copyOfRange(data, data.length - 32, data.length);
     assertThat(trailer).isEqualTo(MessageDigest.getInstance("SHA-256").digest(body));
+    // the body is etcd's format: a bbolt file with the key space in the "key" bucket
+    assertThat(body.length % 4096).isZero();
+    Path file = Files.createTempFile("snapshot", ".db");
+    try {
+      Files.write(file, body);
+      List<String> values = new ArrayList<>();
+      try (BboltReader r = BboltReader.open(file)) {
+        assertThat(r.check()).isEmpty();
+        r.forEach("key", (k, v) -> values.add(KeyValue.parseFrom(v)
+            .getValue().toStringUtf8()));
+      }
+      assertThat(values).contains("shot");
+    } finally {
+      Files.deleteIfExists(file);
+    }
   }
 
   @Test
