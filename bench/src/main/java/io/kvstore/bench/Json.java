@@ -1,5 +1,6 @@
 package io.kvstore.bench;
 
+import io.kvstore.server.GoJsonString;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
@@ -22,7 +23,7 @@ final class Json {
     if (v == null) {
       sb.append("null");
     } else if (v instanceof String s) {
-      string(sb, s);
+      GoJsonString.append(sb, s);
     } else if (v instanceof Double || v instanceof Float) {
       double d = ((Number) v).doubleValue();
       if (Double.isNaN(d) || Double.isInfinite(d)) {
@@ -45,7 +46,7 @@ final class Json {
       int i = 0;
       for (Map.Entry<?, ?> e : m.entrySet()) {
         pad(sb, indent + 1);
-        string(sb, String.valueOf(e.getKey()));
+        GoJsonString.append(sb, String.valueOf(e.getKey()));
         sb.append(": ");
         write(sb, e.getValue(), indent + 1);
         sb.append(++i < m.size() ? ",\n" : "\n");
@@ -63,33 +64,11 @@ final class Json {
       }
       sb.append(']');
     } else {
-      string(sb, v.toString());
+      GoJsonString.append(sb, v.toString());
     }
   }
 
   private static void pad(StringBuilder sb, int indent) {
     sb.append("  ".repeat(indent));
-  }
-
-  private static void string(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    sb.append('"');
   }
 }

@@ -23,12 +23,12 @@ final class Targets {
 
   static final List<Target> ALL = List.of(
       new Target("put", "put, 256-byte values, 100 clients: throughput",
-          Compare.Metric.THROUGHPUT, 0.8),
+          Compare.Metric.THROUGHPUT, 2.0),
       new Target("range-l", "linearizable range, 100 clients: throughput",
-          Compare.Metric.THROUGHPUT, 0.8),
+          Compare.Metric.THROUGHPUT, 2.0),
       new Target("range-s", "serializable range, 100 clients: throughput",
-          Compare.Metric.THROUGHPUT, 1.0),
-      new Target("put-seq", "one client, sequential puts: p50 latency", Compare.Metric.P50, 1.25),
+          Compare.Metric.THROUGHPUT, 1.5),
+      new Target("put-seq", "one client, sequential puts: p50 latency", Compare.Metric.P50, 1.0),
       new Target("watch", "watch, 1,000 watchers: p99 put-to-event latency", Compare.Metric.P99,
-          1.5));
+          1.0));
 }

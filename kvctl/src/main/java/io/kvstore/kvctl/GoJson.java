@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.OneofDescriptor;
 import com.google.protobuf.MessageOrBuilder;
+import io.kvstore.server.GoJsonString;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
@@ -114,7 +115,7 @@ final class GoJson {
       case UINT64, FIXED64 -> sb.append(Long.toUnsignedString((Long) v));
       case UINT32, FIXED32 -> sb.append(Integer.toUnsignedString((Integer) v));
       case BOOL -> sb.append(v);
-      case STRING -> GoText.jsonString(sb, (String) v);
+      case STRING -> GoJsonString.append(sb, (String) v);
       case BYTES -> bytes(sb, (ByteString) v);
       case ENUM -> sb.append(((com.google.protobuf.Descriptors.EnumValueDescriptor) v)
           .getNumber());
@@ -149,7 +150,7 @@ final class GoJson {
 
     private StringBuilder key(String name) {
       first = comma(sb, first);
-      GoText.jsonString(sb, name);
+      GoJsonString.append(sb, name);
       return sb.append(':');
     }
 
@@ -167,7 +168,7 @@ final class GoJson {
     }
 
     Obj str(String name, String v) {
-      GoText.jsonString(key(name), v);
+      GoJsonString.append(key(name), v);
       return this;
     }
 

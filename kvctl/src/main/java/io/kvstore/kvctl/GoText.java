@@ -84,35 +84,6 @@ final class GoText {
         && (type != Character.SPACE_SEPARATOR || cp == ' ');
   }
 
-  /** A JSON string as Go's {@code encoding/json} writes it (HTML-safe escapes included). */
-  static void jsonString(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        case '<', '>', '&', '\u2028', '\u2029' -> sb.append(String.format("\\u%04x", (int) c));
-        default -> {
-          if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else if (Character.isSurrogate(c) && !(Character.isHighSurrogate(c)
-              && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1)))
-              && !(Character.isLowSurrogate(c) && i > 0
-              && Character.isHighSurrogate(s.charAt(i - 1)))) {
-            sb.append("\\ufffd");
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    sb.append('"');
-  }
-
   /** go-humanize's {@code Bytes}: SI units, {@code 995 B}, {@code 1.5 kB}, {@code 12 MB}. */
   static String humanBytes(long size) {
     if (size < 10) {

@@ -3,6 +3,7 @@ package io.kvstore.server.bbolt;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.kvstore.api.etcdserverpb.AlarmMember;
 import io.kvstore.api.mvccpb.KeyValue;
+import io.kvstore.server.GoJsonString;
 import io.kvstore.server.backend.Backend;
 import io.kvstore.server.backend.MemberRecord;
 import io.kvstore.server.mvcc.Revision;
@@ -157,7 +158,7 @@ public final class EtcdSnapshot {
     }
     if (!m.context().getName().isEmpty()) {
       sb.append(",\"name\":");
-      jsonString(sb, m.context().getName());
+      GoJsonString.append(sb, m.context().getName());
     }
     if (m.context().getClientUrlsCount() > 0) {
       sb.append(",\"clientURLs\":");
@@ -172,32 +173,9 @@ public final class EtcdSnapshot {
       if (i > 0) {
         sb.append(',');
       }
-      jsonString(sb, items.get(i));
+      GoJsonString.append(sb, items.get(i));
     }
     sb.append(']');
-  }
-
-  /** A JSON string as Go's encoding/json writes it (HTML characters escaped). */
-  private static void jsonString(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\u2028' || c == '\u2029') {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    sb.append('"');
   }
 
   /**
