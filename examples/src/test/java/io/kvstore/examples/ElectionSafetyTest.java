@@ -82,56 +82,65 @@ class ElectionSafetyTest {
 
   @Test
   void aKilledLeaderIsReplacedWithAHigherTokenAndNoOverlap() throws Exception {
-    ReplicaProcess leader = awaitLeaderWithWrites();
+    ReplicaProcess leader = awaitLeaderWithWrites(null, 5);
     long faultAt = System.currentTimeMillis();
     silencedAt.put(leader.identity, faultAt);
     leader.kill();
 
     ReplicaProcess next = awaitNewLeader(leader);
     recordFailover("kill -9", faultAt, next);
-    awaitWrites(next, 3);
+    awaitLeaderWithWrites(leader, 3);
     assertSafe();
   }
 
   @Test
   void aLeaderPausedLongerThanItsLeaseWakesUpDeposedAndCannotWrite() throws Exception {
-    ReplicaProcess leader = awaitLeaderWithWrites();
+    ReplicaProcess leader = awaitLeaderWithWrites(null, 5);
     long faultAt = System.currentTimeMillis();
     silencedAt.put(leader.identity, faultAt);
     leader.pause();
 
     ReplicaProcess next = awaitNewLeader(leader);
     recordFailover("SIGSTOP", faultAt, next);
-    awaitWrites(next, 3);
+    awaitLeaderWithWrites(leader, 3);
     leader.resume();
     awaitCondition("the resumed ex-leader stops leading", () -> !leader.leadsNow());
-    awaitWrites(next, 6);
+    awaitMoreDecisions(3);
     assertSafe();
   }
 
   @Test
   void aLeaderCutOffFromTheClusterStopsBeforeTheStandbyStarts() throws Exception {
-    ReplicaProcess leader = awaitLeaderWithWrites();
+    ReplicaProcess leader = awaitLeaderWithWrites(null, 5);
     long faultAt = System.currentTimeMillis();
     proxies.get(leader.identity).forEach(p -> p.partition(true));
 
     awaitCondition("the cut-off leader stops leading", () -> !leader.leadsNow());
     ReplicaProcess next = awaitNewLeader(leader);
     recordFailover("partition", faultAt, next);
-    awaitWrites(next, 3);
+    awaitLeaderWithWrites(leader, 3);
     proxies.get(leader.identity).forEach(p -> p.partition(false));
-    awaitWrites(next, 6);
+    awaitMoreDecisions(3);
     assertSafe();
   }
 
   // ---- waiting ---------------------------------------------------------------------------------
 
-  private ReplicaProcess awaitLeaderWithWrites() throws InterruptedException {
-    awaitCondition("a replica leads", () -> replicas.stream().anyMatch(ReplicaProcess::leadsNow));
-    ReplicaProcess leader = replicas.stream().filter(ReplicaProcess::leadsNow).findFirst()
-        .orElseThrow();
-    awaitWrites(leader, 5);
-    return leader;
+  /**
+   * Waits until a replica other than {@code except} leads and has made {@code count}
+   * acknowledged decisions in its current term. On a loaded machine a leader may lose its term
+   * (its renewals were not confirmed in time) and another take over: whoever leads counts.
+   */
+  private ReplicaProcess awaitLeaderWithWrites(ReplicaProcess except, int count)
+      throws InterruptedException {
+    awaitCondition("a replica leads and makes " + count + " acknowledged decisions",
+        () -> leaderWithWrites(except, count) != null);
+    return leaderWithWrites(except, count);
+  }
+
+  private ReplicaProcess leaderWithWrites(ReplicaProcess except, int count) {
+    return replicas.stream().filter(r -> r != except && r.leadsNow()
+        && okWrites(r, currentToken(r)) >= count).findFirst().orElse(null);
   }
 
   private ReplicaProcess awaitNewLeader(ReplicaProcess old) throws InterruptedException {
@@ -140,11 +149,20 @@ class ElectionSafetyTest {
     return replicas.stream().filter(r -> r != old && r.leadsNow()).findFirst().orElseThrow();
   }
 
-  private void awaitWrites(ReplicaProcess replica, int count) throws InterruptedException {
-    awaitCondition(replica.identity + " makes " + count + " acknowledged decisions",
-        () -> replica.events().stream().filter(e -> e.kind().equals("WRITE")
-            && e.args().get(2).equals("ok") && e.args().get(0).equals(currentToken(replica)))
-            .count() >= count);
+  /** Waits until the replicas together make {@code count} more acknowledged decisions. */
+  private void awaitMoreDecisions(int count) throws InterruptedException {
+    long before = allOkWrites();
+    awaitCondition(count + " more acknowledged decisions", () -> allOkWrites() >= before + count);
+  }
+
+  private long allOkWrites() {
+    return replicas.stream().mapToLong(r -> r.events().stream()
+        .filter(e -> e.kind().equals("WRITE") && e.args().get(2).equals("ok")).count()).sum();
+  }
+
+  private static long okWrites(ReplicaProcess replica, String token) {
+    return replica.events().stream().filter(e -> e.kind().equals("WRITE")
+        && e.args().get(2).equals("ok") && e.args().get(0).equals(token)).count();
   }
 
   private static String currentToken(ReplicaProcess replica) {
@@ -157,16 +175,29 @@ class ElectionSafetyTest {
     return "";
   }
 
-  private static void awaitCondition(String what, BooleanSupplier condition)
+  private void awaitCondition(String what, BooleanSupplier condition)
       throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + WAIT + ": " + what);
+        throw new AssertionError("not within " + WAIT + ": " + what + "; last events: "
+            + lastEvents());
       }
       Thread.sleep(20);
     }
   }
+
+  /** Each replica's last few events, to tell what it was doing when a wait failed. */
+  private String lastEvents() {
+    StringBuilder sb = new StringBuilder();
+    for (ReplicaProcess r : replicas) {
+      List<ReplicaProcess.Event> es = r.events();
+      sb.append('\n').append(r.identity).append(": ")
+          .append(es.subList(Math.max(0, es.size() - 6), es.size()));
+    }
+    return sb.toString();
+  }
+
 
   private void recordFailover(String fault, long faultAt, ReplicaProcess next) throws IOException {
     long startedAt = next.events().stream().filter(e -> e.kind().equals("STARTED"))
