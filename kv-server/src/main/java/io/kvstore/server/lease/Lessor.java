@@ -57,6 +57,11 @@ public final class Lessor implements LeaseLookup {
   private final LongSupplier clock;
   /** Guarded by {@code this}: every lease, by id. */
   private final Map<Long, Lease> leases = new HashMap<>();
+  /**
+   * Guarded by {@code this}: the lease each attached key belongs to (etcd's {@code itemMap}), so
+   * that a put replacing a leased value detaches it without reading that value.
+   */
+  private final Map<ByteString, Long> leaseOfKey = new HashMap<>();
   /** Guarded by {@code this}: whether this member is the primary lessor. */
   private boolean primary;
   /** Guarded by {@code this}: the highest renewal index applied; ≥ every lease's renewedIndex. */
@@ -193,14 +198,14 @@ public final class Lessor implements LeaseLookup {
 
   /**
    * Attaches and detaches keys as a committed txn's events say: a put attaches its key to its
-   * lease and detaches it from the lease of the value it replaced; a delete detaches it.
+   * lease and detaches it from the lease it was attached to; a delete detaches it.
    */
   public synchronized void attachments(List<Event> events) {
     for (Event e : events) {
       ByteString key = e.getKv().getKey();
-      long before = e.hasPrevKv() ? e.getPrevKv().getLease() : 0;
+      Long before = leaseOfKey.remove(key);
       long after = e.getType() == Event.EventType.PUT ? e.getKv().getLease() : 0;
-      if (before != 0 && before != after) {
+      if (before != null && before != after) {
         Lease old = leases.get(before);
         if (old != null) {
           old.keys.remove(key);
@@ -210,10 +215,12 @@ public final class Lessor implements LeaseLookup {
         Lease current = leases.get(after);
         if (current != null) {
           current.keys.add(key);
+          leaseOfKey.put(key, after);
         }
       }
     }
   }
+
 
   /**
    * Replaces every lease with those recorded in {@code backend}, attached to the live keys of
@@ -221,6 +228,7 @@ public final class Lessor implements LeaseLookup {
    */
   public synchronized void recover(Backend backend, MvccStore store) {
     leases.clear();
+    leaseOfKey.clear();
     lastRenewIndex = 0;
     long now = clock.getAsLong();
     backend.scanLeases((key, value) -> {
@@ -240,6 +248,7 @@ public final class Lessor implements LeaseLookup {
       Lease lease = kv.getLease() == 0 ? null : leases.get(kv.getLease());
       if (lease != null) {
         lease.keys.add(kv.getKey());
+        leaseOfKey.put(kv.getKey(), lease.id);
       }
     });
   }

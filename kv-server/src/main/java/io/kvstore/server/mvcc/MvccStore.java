@@ -161,13 +161,34 @@ public final class MvccStore implements BackendView {
       event.setType(EventType.DELETE).setKv(tombstone.toBuilder().setModRevision(rev.main()));
     }
     boolean creation = event.getType() == EventType.PUT && event.getKv().getVersion() == 1;
-    if (prevKv && !creation && rev.main() - 1 >= view.compactRevision()) {
-      IndexEntry before = view.index().get(event.getKv().getKey(), rev.main() - 1);
+    if (prevKv && !creation) {
+      KeyValue before = valueBefore(view, event.getKv().getKey(), rev.main());
       if (before != null) {
-        event.setPrevKv(view.valueAt(before.modified()));
+        event.setPrevKv(before);
       }
     }
     return event.build();
+  }
+
+  /**
+   * The value {@code key} had just before revision {@code rev} (a watch event's {@code prev_kv}),
+   * or null if it had none or that revision is compacted away.
+   */
+  public KeyValue valueBefore(ByteString key, long rev) {
+    lock.readLock().lock();
+    try {
+      return valueBefore(committedView(), key, rev);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private static KeyValue valueBefore(StoreView view, ByteString key, long rev) {
+    if (rev - 1 < view.compactRevision()) {
+      return null;
+    }
+    IndexEntry before = view.index().get(key, rev - 1);
+    return before == null ? null : view.valueAt(before.modified());
   }
 
   /**

@@ -210,36 +210,23 @@ public final class WriteTxn {
         .setVersion(existing == null ? 1 : existing.version() + 1)
         .setLease(lease)
         .build();
-    Event.Builder event = Event.newBuilder().setType(EventType.PUT).setKv(kv);
-    if (kv.getVersion() != 1) {
-      setBefore(event, key);
-    }
     batch.putRevision(at.encode(), kv.toByteArray());
     index.put(key, at);
     written.put(at, kv);
-    changes.add(event.build());
+    changes.add(Event.newBuilder().setType(EventType.PUT).setKv(kv).build());
   }
 
   private void tombstone(ByteString key) {
     Revision at = new Revision(beginRev + 1, changes.size());
     KeyValue kv = KeyValue.newBuilder().setKey(key).build();
-    Event.Builder event = Event.newBuilder().setType(EventType.DELETE)
-        .setKv(kv.toBuilder().setModRevision(at.main()));
-    setBefore(event, key);
     batch.putRevision(at.encodeTombstone(), kv.toByteArray());
     if (!index.tombstone(key, at)) {
       throw new IllegalStateException("tombstone of absent key " + key.toStringUtf8());
     }
-    changes.add(event.build());
+    changes.add(Event.newBuilder().setType(EventType.DELETE)
+        .setKv(kv.toBuilder().setModRevision(at.main())).build());
   }
 
-  /** Sets the event's {@code prev_kv} to the key's value before this txn, if it had one. */
-  private void setBefore(Event.Builder event, ByteString key) {
-    IndexEntry before = index.get(key, beginRev);
-    if (before != null) {
-      event.setPrevKv(view.valueAt(before.modified()));
-    }
-  }
 
   /** The key's value as this txn sees it now, or null. */
   private KeyValue current(ByteString key) {

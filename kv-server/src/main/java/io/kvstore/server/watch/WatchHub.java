@@ -1,12 +1,14 @@
 package io.kvstore.server.watch;
 
 import io.kvstore.api.mvccpb.Event;
+import io.kvstore.api.mvccpb.KeyValue;
 import io.kvstore.server.mvcc.Commit;
 import io.kvstore.server.mvcc.CompactedException;
 import io.kvstore.server.mvcc.MvccStore;
 import io.kvstore.server.watch.Watcher.State;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +30,8 @@ import java.util.function.LongConsumer;
  * falls back to history instead of holding up the apply thread or other watchers.
  *
  * <p>Thread-safety: safe for concurrent use; one lock guards the groups, every watcher's state
- * and {@link #notifiedRev}. Sinks are called with it held. Store reads happen without it.
+ * and {@link #notifiedRev}. Sinks are called with it held. Store reads happen without it, except
+ * the {@code prev_kv} lookups of a published revision.
  */
 public final class WatchHub implements AutoCloseable {
   /** Revisions read from history per catch-up step (etcd's {@code watchBatchMaxRevs}). */
@@ -140,12 +143,16 @@ public final class WatchHub implements AutoCloseable {
         return;
       }
       notifiedRev = rev;
+      Map<Event, Event> filled = new IdentityHashMap<>();
       for (Map.Entry<Watcher, List<Event>> e : synced.matching(commit.events()).entrySet()) {
         Watcher w = e.getKey();
         if (w.nextRev > rev) {
           continue;
         }
         List<Event> events = w.spec().select(e.getValue());
+        if (w.spec().prevKv()) {
+          events = withPrevKv(events, rev, filled);
+        }
         if (events.isEmpty() || w.sink().offer(WatchBatch.events(w.id(), rev, events))) {
           w.nextRev = rev + 1;
         } else {
@@ -159,6 +166,24 @@ public final class WatchHub implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * {@code events} of revision {@code rev} with {@code prev_kv} filled in, which a commit's events
+   * do not carry (a key's creation has none); {@code filled} remembers each event's answer for
+   * the other watchers of this revision. Called from {@link #publish}, with the lock held, on the
+   * apply thread, so no compaction runs meanwhile.
+   */
+  private List<Event> withPrevKv(List<Event> events, long rev, Map<Event, Event> filled) {
+    List<Event> out = new ArrayList<>(events.size());
+    for (Event e : events) {
+      out.add(filled.computeIfAbsent(e, x -> {
+        boolean creation = x.getType() == Event.EventType.PUT && x.getKv().getVersion() == 1;
+        KeyValue before = creation ? null : store.valueBefore(x.getKv().getKey(), rev);
+        return before == null ? x : x.toBuilder().setPrevKv(before).build();
+      }));
+    }
+    return out;
   }
 
   /**

@@ -38,30 +38,45 @@ class EventsTest {
   }
 
   private static Event delete(String key, long rev, KeyValue prev) {
-    return Event.newBuilder().setType(EventType.DELETE)
-        .setKv(KeyValue.newBuilder().setKey(b(key)).setModRevision(rev)).setPrevKv(prev).build();
+    Event.Builder e = Event.newBuilder().setType(EventType.DELETE)
+        .setKv(KeyValue.newBuilder().setKey(b(key)).setModRevision(rev));
+    return prev == null ? e.build() : e.setPrevKv(prev).build();
   }
 
   @Test
-  void putEventCarriesThePreviousValueExceptOnCreation() {
+  void putEventsCarryNoPreviousValueWhichValueBeforeGives() {
     s.put("a", "1");
     assertThat(s.lastCommit.events()).containsExactly(put(kv("a", "1", 2, 2, 1), null));
+    assertThat(s.store.valueBefore(b("a"), 2)).isNull();
 
     s.put("a", "2");
     assertThat(s.lastCommit.revision()).isEqualTo(3);
-    assertThat(s.lastCommit.events())
-        .containsExactly(put(kv("a", "2", 2, 3, 2), kv("a", "1", 2, 2, 1)));
+    assertThat(s.lastCommit.events()).containsExactly(put(kv("a", "2", 2, 3, 2), null));
+    assertThat(s.store.valueBefore(b("a"), 3)).isEqualTo(kv("a", "1", 2, 2, 1));
   }
 
   @Test
-  void deleteEventCarriesTheKeyItsRevisionAndThePreviousValue() {
+  void deleteEventCarriesTheKeyAndItsRevisionAndValueBeforeGivesTheDeletedValue() {
     s.put("a", "1");
     s.put("b", "1");
 
     s.delete(Kv.delRange("a", "c"));
 
-    assertThat(s.lastCommit.events()).containsExactly(
-        delete("a", 4, kv("a", "1", 2, 2, 1)), delete("b", 4, kv("b", "1", 3, 3, 1)));
+    assertThat(s.lastCommit.events()).containsExactly(delete("a", 4, null), delete("b", 4, null));
+    assertThat(s.store.valueBefore(b("a"), 4)).isEqualTo(kv("a", "1", 2, 2, 1));
+    assertThat(s.store.valueBefore(b("b"), 4)).isEqualTo(kv("b", "1", 3, 3, 1));
+    assertThat(s.store.valueBefore(b("b"), 5)).isNull();
+  }
+
+  @Test
+  void valueBeforeACompactedRevisionIsNull() {
+    s.put("a", "1");
+    s.put("a", "2");
+    s.put("a", "3");
+    s.compact(3);
+
+    assertThat(s.store.valueBefore(b("a"), 3)).isNull();
+    assertThat(s.store.valueBefore(b("a"), 4)).isEqualTo(kv("a", "2", 2, 3, 2));
   }
 
   @Test
@@ -74,7 +89,7 @@ class EventsTest {
     assertThat(s.lastCommit.events()).containsExactly(
         put(kv("z", "1", 3, 3, 1), null),
         put(kv("a", "1", 3, 3, 1), null),
-        delete("b", 3, kv("b", "0", 2, 2, 1)));
+        delete("b", 3, null));
   }
 
   @Test
@@ -95,15 +110,16 @@ class EventsTest {
   }
 
   @Test
-  void rangeEventsWithPrevKvMatchTheCommittedEvents() {
+  void rangeEventsWithPrevKvCarryTheValueBeforeEachChange() {
     s.put("a", "1");
     s.put("a", "2");
     Event second = s.lastCommit.events().get(0);
     s.delete(Kv.del("a"));
     Event third = s.lastCommit.events().get(0);
 
-    assertThat(s.store.rangeEvents(b("a"), ByteString.EMPTY, 3, 4, true))
-        .containsExactly(second, third);
+    assertThat(s.store.rangeEvents(b("a"), ByteString.EMPTY, 3, 4, true)).containsExactly(
+        second.toBuilder().setPrevKv(kv("a", "1", 2, 2, 1)).build(),
+        third.toBuilder().setPrevKv(kv("a", "2", 2, 3, 2)).build());
   }
 
   @Test

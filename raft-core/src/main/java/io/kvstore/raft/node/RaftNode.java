@@ -486,15 +486,21 @@ public final class RaftNode implements AutoCloseable {
     if (rd.snapshot() != null) {
       installSnapshot(rd.snapshot().getMetadata());
     }
+    // A leader sends before its own write, which then overlaps the followers' (Raft thesis
+    // 10.2.1): its new entries can count toward a commit only in a later Ready, after the write.
+    boolean leading = lastLeader == config.id();
+    if (leading) {
+      sendAll(rd.messages());
+    }
     if (!rd.entries().isEmpty() || rd.hardState() != null) {
       long t0 = System.nanoTime();
-      logStore.save(rd.hardState(), rd.entries());
+      logStore.save(rd.hardState(), rd.entries(), rd.mustSync());
       if (rd.mustSync()) {
         metrics.walFsync.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
       }
     }
-    for (Message m : rd.messages()) {
-      send(m);
+    if (!leading) {
+      sendAll(rd.messages());
     }
     applyCommitted(rd.committedEntries());
     long applied = applier.appliedIndex();
@@ -521,6 +527,12 @@ public final class RaftNode implements AutoCloseable {
       // A confirmation round sent to the old leader may never be answered; callers retry.
       reads.failConfirming(new ProposalDroppedException("leader changed during a read", lead));
       lastLeader = lead;
+    }
+  }
+
+  private void sendAll(List<Message> messages) {
+    for (Message m : messages) {
+      send(m);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.kvstore.raft.storage;
 
+import io.kvstore.raft.pb.HardState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,6 +63,7 @@ final class RocksDbLogOpener {
       }
       ColumnFamilyOptions cfOptions = push(resources, new ColumnFamilyOptions());
       WriteOptions syncWrite = push(resources, new WriteOptions().setSync(true));
+      WriteOptions asyncWrite = push(resources, new WriteOptions());
       List<ColumnFamilyHandle> handles = new ArrayList<>();
       RocksDB db =
           push(resources, RocksDB.open(dbOptions, dir.toString(), descriptors(cfOptions), handles));
@@ -72,8 +74,9 @@ final class RocksDbLogOpener {
       if (!state.formatted()) {
         db.put(handles.get(2), syncWrite, LogKeys.FORMAT, new byte[] {LogKeys.FORMAT_VERSION});
       }
+      state = raiseCommitToApplied(db, handles.get(2), syncWrite, state, appliedIndex);
       return new RocksDbLogStore(
-          dir, db, handles, syncWrite, statistics, resources, cache, state);
+          dir, db, handles, syncWrite, asyncWrite, statistics, resources, cache, state);
     } catch (RocksDBException e) {
       closeAll(resources);
       throw openFailure(dir, e, logger);
@@ -142,16 +145,37 @@ final class RocksDbLogOpener {
     }
   }
 
+  /**
+   * Refuses a log that ends before {@code appliedIndex}: an entry is synced to the log before it
+   * can be committed and applied, so a shorter log lost synced records.
+   */
   private static void refuseIfBehind(Path dir, LogRecovery.Recovered state, long appliedIndex) {
-    long commit = state.hardState().getCommit();
-    if (commit >= appliedIndex) {
+    if (state.lastIndex() >= appliedIndex) {
       return;
     }
     Path wal = newestWal(dir);
     throw new LogStoreCorruptedException(wal, "log store " + dir + " lost synced records: its"
-        + " commit index is " + commit + " and its last index " + state.lastIndex() + ", but"
-        + " entries up to " + appliedIndex + " were applied from it; the write-ahead log "
+        + " last index is " + state.lastIndex() + " (commit index " + state.hardState().getCommit()
+        + "), but entries up to " + appliedIndex + " were applied from it; the write-ahead log "
         + wal.getFileName() + " is damaged or truncated", null);
+  }
+
+  /**
+   * A commit index is written unsynced when nothing else changed (see {@link LogStore#save(
+   * io.kvstore.raft.pb.HardState, List, boolean)}), so after a power loss it may be below what
+   * the state machine applied; those entries were committed, so the commit index is raised to
+   * {@code appliedIndex} (which {@link #refuseIfBehind} checked is in the log) and synced.
+   */
+  private static LogRecovery.Recovered raiseCommitToApplied(RocksDB db, ColumnFamilyHandle meta,
+      WriteOptions syncWrite, LogRecovery.Recovered state, long appliedIndex)
+      throws RocksDBException {
+    if (state.hardState().getCommit() >= appliedIndex || appliedIndex > state.lastIndex()) {
+      return state;
+    }
+    HardState raised = state.hardState().toBuilder().setCommit(appliedIndex).build();
+    db.put(meta, syncWrite, LogKeys.HARD_STATE, raised.toByteArray());
+    return new LogRecovery.Recovered(state.formatted(), state.empty(), raised, state.confState(),
+        state.snapshot(), state.compactIndex(), state.compactTerm(), state.lastIndex());
   }
 
   /** The write-ahead log file with the highest number, where the last synced writes are. */

@@ -55,6 +55,7 @@ public final class RocksDbLogStore implements LogStore {
   private final ColumnFamilyHandle logCf;
   private final ColumnFamilyHandle metaCf;
   private final WriteOptions syncWrite;
+  private final WriteOptions asyncWrite;
   /** Null when statistics are disabled. */
   private final Statistics statistics;
   /** Every native handle, closed last-in first-out: column families before the database. */
@@ -83,6 +84,7 @@ public final class RocksDbLogStore implements LogStore {
       RocksDB db,
       List<ColumnFamilyHandle> handles,
       WriteOptions syncWrite,
+      WriteOptions asyncWrite,
       Statistics statistics,
       Deque<AutoCloseable> resources,
       TailCache cache,
@@ -92,6 +94,7 @@ public final class RocksDbLogStore implements LogStore {
     this.logCf = handles.get(1);
     this.metaCf = handles.get(2);
     this.syncWrite = syncWrite;
+    this.asyncWrite = asyncWrite;
     this.statistics = statistics;
     this.resources = resources;
     this.cache = cache;
@@ -241,7 +244,7 @@ public final class RocksDbLogStore implements LogStore {
    *     the resulting commit index would be past the last entry
    */
   @Override
-  public void save(HardState hs, List<Entry> entries) {
+  public void save(HardState hs, List<Entry> entries, boolean sync) {
     lock.writeLock().lock();
     try {
       checkOpen();
@@ -256,7 +259,7 @@ public final class RocksDbLogStore implements LogStore {
       if (ents.isEmpty() && !hsChanged) {
         return;
       }
-      write(ents.size() + " entries and the hard state", batch -> {
+      write(ents.size() + " entries and the hard state", sync ? syncWrite : asyncWrite, batch -> {
         if (hsChanged) {
           batch.put(metaCf, LogKeys.HARD_STATE, newHs.toByteArray());
         }
@@ -515,9 +518,13 @@ public final class RocksDbLogStore implements LogStore {
   }
 
   private void write(String what, BatchContent content) {
+    write(what, syncWrite, content);
+  }
+
+  private void write(String what, WriteOptions options, BatchContent content) {
     try (WriteBatch batch = new WriteBatch()) {
       content.fill(batch);
-      db.write(syncWrite, batch);
+      db.write(options, batch);
     } catch (RocksDBException e) {
       throw new LogStoreException(
           "cannot write " + what + " to log store " + dir + ": " + e.getMessage(), e);

@@ -36,6 +36,7 @@ final class SimNode {
 
   /** Starts (or restarts) from what is on disk; {@code bootstrap} voters only on first start. */
   void start(SplittableRandom seedSource, int electionTick, List<Long> bootstrap) {
+    disk.crashAndRecover(stateMachine.applied);
     Config cfg = Config.defaults(id, seedSource.split())
         .withTicks(electionTick, 1)
         .withLimits(4 * 1024, 8)

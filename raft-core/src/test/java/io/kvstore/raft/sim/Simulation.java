@@ -312,18 +312,22 @@ final class Simulation {
 
   private void handleReady(SimNode n) {
     Ready rd = n.raft.ready();
-    if (options.fault() == Fault.ACK_BEFORE_FSYNC) {
+    // As RaftNode, a leader sends before its own write; the fault lets everyone do so.
+    boolean leading = rd.softState() != null
+        ? rd.softState().state() == StateType.LEADER : n.leader;
+    boolean sendFirst = leading || options.fault() == Fault.ACK_BEFORE_FSYNC;
+    if (sendFirst) {
       sendAll(n, rd.messages());
     }
     if (faults && random.nextInt(500) == 0) {
-      // Crash before the write is synced: the Ready's writes are lost, nothing was sent.
+      // Crash before the write is synced: the Ready's writes are lost, a leader's sends are not.
       n.crash();
       crashes++;
       note(5000 + n.id);
       return;
     }
     persist(n, rd);
-    if (options.fault() != Fault.ACK_BEFORE_FSYNC) {
+    if (!sendFirst) {
       sendAll(n, rd.messages());
     }
     if (rd.snapshot() != null) {
@@ -351,13 +355,14 @@ final class Simulation {
     }
     if (!rd.entries().isEmpty()) {
       disk.log.append(rd.entries());
+      disk.sync();
       for (Entry e : rd.entries()) {
         long prevTerm = e.getIndex() == 1 ? 0 : disk.term(e.getIndex() - 1);
         checker.onPersisted(n.id, e, prevTerm);
       }
     }
     if (rd.hardState() != null) {
-      disk.log.setHardState(rd.hardState());
+      disk.setHardState(rd.hardState(), rd.mustSync());
       long commit = rd.hardState().getCommit();
       if (commit > n.persistedCommit) {
         checker.onCommitted(n.id, n.persistedCommit, commit, disk);

@@ -49,21 +49,33 @@ class RocksDbLogStoreCorruptionTest {
   }
 
   @Test
-  void aStoreWhoseCommitIndexIsBelowWhatWasAppliedIsRefusedUntouchedNamingItsNewestWal()
+  void aStoreThatEndsBeforeWhatWasAppliedIsRefusedUntouchedNamingItsNewestWal()
       throws IOException {
     populate();
     String wal = newest("*.log").getFileName().toString();
     List<String> before = listing();
 
-    assertThatThrownBy(() -> RocksDbLogStore.open(dir, 142))
+    assertThatThrownBy(() -> RocksDbLogStore.open(dir, 151))
         .isInstanceOf(LogStoreCorruptedException.class)
         .hasMessageContaining("lost synced records")
-        .hasMessageContaining("commit index is 141")
+        .hasMessageContaining("last index is 150")
         .hasMessageContaining(wal)
         .satisfies(e -> assertThat(((LogStoreCorruptedException) e).path().getFileName())
             .hasToString(wal));
     assertThat(listing()).isEqualTo(before);
-    RocksDbLogStore.open(dir, 141).close();
+  }
+
+  /** A commit index is written unsynced; entries applied from the log were committed. */
+  @Test
+  void aCommitIndexBelowWhatWasAppliedIsRaisedToItAndKept() {
+    populate();
+
+    try (RocksDbLogStore s = RocksDbLogStore.open(dir, 148)) {
+      assertThat(s.initialState().hardState().getCommit()).isEqualTo(148);
+    }
+    try (RocksDbLogStore s = RocksDbLogStore.open(dir, 0)) {
+      assertThat(s.initialState().hardState().getCommit()).isEqualTo(148);
+    }
   }
 
   private static List<Entry> batch(long from) {

@@ -86,6 +86,24 @@ class RocksDbLogStoreTest {
     }
   }
 
+  /** A Ready that only advances the commit index is written without an fsync, yet kept. */
+  @Test
+  void anUnsyncedSaveMakesNoFsyncAndIsReadBackAfterReopen() {
+    try (RocksDbLogStore s = RocksDbLogStore.open(dir, new RocksDbLogStoreConfig(1 << 20, true))) {
+      s.save(hs(1, 1, 1), entries(1, 3, 1));
+      long syncs = s.syncCount();
+      s.save(hs(1, 1, 3), List.of(), false);
+      assertThat(s.syncCount()).isEqualTo(syncs);
+      assertThat(s.initialState().hardState()).isEqualTo(hs(1, 1, 3));
+      s.save(null, entries(4, 4, 1), true);
+      assertThat(s.syncCount()).isEqualTo(syncs + 1);
+    }
+    try (RocksDbLogStore s = RocksDbLogStore.open(dir)) {
+      assertThat(s.initialState().hardState()).isEqualTo(hs(1, 1, 3));
+      assertThat(s.lastIndex()).isEqualTo(4);
+    }
+  }
+
   @Test
   void sizeLimitHoldsAcrossDiskAndCache() {
     List<Entry> ents = new ArrayList<>();
