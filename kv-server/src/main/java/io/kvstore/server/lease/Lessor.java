@@ -244,6 +244,9 @@ public final class Lessor implements LeaseLookup {
       leases.put(lease.id, lease);
       return true;
     });
+    if (leases.isEmpty()) {
+      return;
+    }
     store.forEachLive(kv -> {
       Lease lease = kv.getLease() == 0 ? null : leases.get(kv.getLease());
       if (lease != null) {

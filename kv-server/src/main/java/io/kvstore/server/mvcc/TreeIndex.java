@@ -59,22 +59,19 @@ final class TreeIndex {
       long version) {
     lock.writeLock().lock();
     try {
-      KeyIndex ki = tree.get(key);
-      if (ki != null) {
+      KeyIndex[] seeded = new KeyIndex[1];
+      KeyIndex ki = tree.computeIfAbsent(key, k -> seeded[0] = new KeyIndex(k));
+      if (ki != seeded[0]) {
         if (tombstone) {
           ki.tombstone(rev);
         } else {
           ki.put(rev);
         }
-        return;
-      }
-      ki = new KeyIndex(key);
-      if (tombstone) {
+      } else if (tombstone) {
         ki.restoreTombstone(rev);
       } else {
         ki.restore(Revision.first(createRevision), rev, version);
       }
-      tree.put(key, ki);
     } finally {
       lock.writeLock().unlock();
     }

@@ -43,6 +43,17 @@ final class LogRecovery {
   static Recovered recover(
       Path dir, RocksDB db, ColumnFamilyHandle meta, ColumnFamilyHandle log, TailCache cache)
       throws RocksDBException {
+    return recover(dir, db, meta, log, cache, 0);
+  }
+
+  /**
+   * As {@link #recover(Path, RocksDB, ColumnFamilyHandle, ColumnFamilyHandle, TailCache)}, but
+   * reads the log only from entry {@code scanFrom} on (or from the compaction point if later):
+   * for a store whose earlier entries were just checked by a read-only pass, so that the log is
+   * not read twice at every start.
+   */
+  static Recovered recover(Path dir, RocksDB db, ColumnFamilyHandle meta, ColumnFamilyHandle log,
+      TailCache cache, long scanFrom) throws RocksDBException {
     byte[] format = db.get(meta, LogKeys.FORMAT);
     if (format != null && (format.length != 1 || format[0] != LogKeys.FORMAT_VERSION)) {
       throw corrupted(dir, "unsupported format marker " + Arrays.toString(format));
@@ -68,11 +79,11 @@ final class LogRecovery {
       compactIndex = b.getLong();
       compactTerm = b.getLong();
     }
-    long expected = compactIndex + 1;
-    long prevTerm = compactTerm;
+    long expected = Math.max(compactIndex + 1, scanFrom);
+    long prevTerm = expected == compactIndex + 1 ? compactTerm : 0;
     cache.clear(expected);
     try (RocksIterator it = db.newIterator(log)) {
-      for (it.seekToFirst(); it.isValid(); it.next()) {
+      for (it.seek(LogKeys.index(expected)); it.isValid(); it.next()) {
         byte[] key = it.key();
         if (key.length != Long.BYTES) {
           throw corrupted(dir, "a log key is " + key.length + " bytes, expected 8");

@@ -44,9 +44,7 @@ final class RocksDbLogOpener {
   static RocksDbLogStore open(Path dir, RocksDbLogStoreConfig config, long appliedIndex) {
     config.validate();
     boolean fresh = prepareDirectory(dir);
-    if (!fresh) {
-      verifyReadOnly(dir, appliedIndex);
-    }
+    long scanFrom = fresh ? 0 : verifyReadOnly(dir, config, appliedIndex);
     Deque<AutoCloseable> resources = new ArrayDeque<>();
     RocksDbLogger logger = push(resources, new RocksDbLogger());
     try {
@@ -70,7 +68,7 @@ final class RocksDbLogOpener {
       handles.forEach(resources::push);
       TailCache cache = new TailCache(config.tailCacheBytes(), 1);
       LogRecovery.Recovered state =
-          LogRecovery.recover(dir, db, handles.get(2), handles.get(1), cache);
+          LogRecovery.recover(dir, db, handles.get(2), handles.get(1), cache, scanFrom);
       if (!state.formatted()) {
         db.put(handles.get(2), syncWrite, LogKeys.FORMAT, new byte[] {LogKeys.FORMAT_VERSION});
       }
@@ -89,10 +87,11 @@ final class RocksDbLogOpener {
   /**
    * Checks an existing store through a read-only open, which (unlike a read-write open) never
    * deletes or adds files: RocksDB would otherwise delete the tables a damaged MANIFEST no longer
-   * lists. Also refuses a commit index below {@code appliedIndex} (see {@link
-   * RocksDbLogStore#open(Path, long)}).
+   * lists. Also refuses a log that ends before {@code appliedIndex} (see {@link
+   * RocksDbLogStore#open(Path, long)}). Returns the first entry the tail cache would hold, from
+   * which the read-write open reads the log again.
    */
-  private static void verifyReadOnly(Path dir, long appliedIndex) {
+  private static long verifyReadOnly(Path dir, RocksDbLogStoreConfig config, long appliedIndex) {
     Deque<AutoCloseable> resources = new ArrayDeque<>();
     RocksDbLogger logger = push(resources, new RocksDbLogger());
     try {
@@ -116,11 +115,12 @@ final class RocksDbLogOpener {
       List<String> unlisted = tables(dir).stream().filter(f -> !live.contains(f)).toList();
       String damage;
       try {
+        TailCache tail = new TailCache(config.tailCacheBytes(), 1);
         LogRecovery.Recovered state =
-            LogRecovery.recover(dir, db, handles.get(2), handles.get(1), new TailCache(0, 1));
+            LogRecovery.recover(dir, db, handles.get(2), handles.get(1), tail);
         if (state.formatted() || (state.empty() && unlisted.isEmpty())) {
           refuseIfBehind(dir, state, appliedIndex);
-          return;
+          return tail.firstIndex();
         }
         damage = "the format marker is missing";
       } catch (LogStoreCorruptedException e) {

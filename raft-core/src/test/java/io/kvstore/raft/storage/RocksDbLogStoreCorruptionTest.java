@@ -34,16 +34,37 @@ class RocksDbLogStoreCorruptionTest {
 
   @TempDir Path dir;
 
-  /** Entries 1..100 in sorted tables (flushed at reopen), then 101..150 in the WAL, 10 a batch. */
-  private void populate() {
+  /**
+   * Entries 1..100 in sorted tables (flushed at close), then 101..150 in the WAL, 10 a batch, as
+   * a crash leaves them: the directory is copied while the store is open, before its close would
+   * flush them to tables too.
+   */
+  private void populate() throws IOException {
     try (RocksDbLogStore s = RocksDbLogStore.open(dir)) {
       for (long i = 1; i <= 100; i += 10) {
         s.save(hs(1, 1, i), batch(i));
       }
     }
+    Path crashed = dir.resolveSibling(dir.getFileName() + "-crashed");
     try (RocksDbLogStore s = RocksDbLogStore.open(dir)) {
       for (long i = 101; i <= 150; i += 10) {
         s.save(hs(1, 1, i), batch(i));
+      }
+      copyFiles(dir, crashed);
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        Files.delete(f);
+      }
+    }
+    copyFiles(crashed, dir);
+  }
+
+  private static void copyFiles(Path from, Path to) throws IOException {
+    Files.createDirectories(to);
+    try (Stream<Path> files = Files.list(from)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, to.resolve(f.getFileName()));
       }
     }
   }
@@ -67,7 +88,7 @@ class RocksDbLogStoreCorruptionTest {
 
   /** A commit index is written unsynced; entries applied from the log were committed. */
   @Test
-  void aCommitIndexBelowWhatWasAppliedIsRaisedToItAndKept() {
+  void aCommitIndexBelowWhatWasAppliedIsRaisedToItAndKept() throws IOException {
     populate();
 
     try (RocksDbLogStore s = RocksDbLogStore.open(dir, 148)) {

@@ -104,6 +104,23 @@ class RocksDbLogStoreTest {
     }
   }
 
+  /** A reopen reads only the cached tail of the log again; older entries come from disk. */
+  @Test
+  void aReopenedStoreWithASmallTailCacheServesEveryEntry() {
+    List<Entry> ents = entries(1, 10, 1);
+    RocksDbLogStoreConfig small = new RocksDbLogStoreConfig(3 * Entries.size(ents.get(0)), false);
+    try (RocksDbLogStore s = RocksDbLogStore.open(dir, small)) {
+      s.save(hs(1, 1, 10), ents);
+    }
+    try (RocksDbLogStore s = RocksDbLogStore.open(dir, small)) {
+      assertThat(s.lastIndex()).isEqualTo(10);
+      assertThat(s.entries(1, 11, Long.MAX_VALUE)).isEqualTo(ents);
+      assertThat(s.term(10)).isEqualTo(1);
+      s.save(null, entries(11, 12, 2));
+      assertThat(s.entries(9, 13, Long.MAX_VALUE)).hasSize(4);
+    }
+  }
+
   @Test
   void sizeLimitHoldsAcrossDiskAndCache() {
     List<Entry> ents = new ArrayList<>();
