@@ -283,9 +283,15 @@ final class Compare implements Callable<Integer> {
     }
   }
 
-  /** Memory of one side: RSS after loading, restart time, RSS after the restart. */
-  record Memory(long keys, long[] rssLoaded, long[] rssRestarted, double loadSeconds,
-      double restartSeconds) {}
+  /** How long a loaded cluster is left idle before its resident size is read again. */
+  static final int SETTLE_SECONDS = 20;
+
+  /**
+   * Memory of one side: RSS right after loading and {@link #SETTLE_SECONDS} later, restart time,
+   * RSS after the restart.
+   */
+  record Memory(long keys, long[] rssLoaded, long[] rssSettled, long[] rssRestarted,
+      double loadSeconds, double restartSeconds) {}
 
   private static Memory memory(ClusterControl c, long keys, List<ClusterControl> running,
       PrintWriter err) throws InterruptedException {
@@ -303,6 +309,11 @@ final class Compare implements Callable<Integer> {
     for (int i = 0; i < loaded.length; i++) {
       loaded[i] = c.rss(i);
     }
+    Thread.sleep(TimeUnit.SECONDS.toMillis(SETTLE_SECONDS));
+    long[] settled = new long[ClusterControl.MEMBERS];
+    for (int i = 0; i < settled.length; i++) {
+      settled[i] = c.rss(i);
+    }
     c.stopKeepData();
     double restart = c.restartTimed() / 1e9;
     Thread.sleep(1000);
@@ -310,12 +321,12 @@ final class Compare implements Callable<Integer> {
     for (int i = 0; i < restarted.length; i++) {
       restarted[i] = c.rss(i);
     }
-    err.printf(Locale.ROOT, "compare: %s: RSS %s MiB after loading, restart to ready %.2f s%n",
-        c.name, mib(loaded), restart);
+    err.printf(Locale.ROOT, "compare: %s: RSS %s MiB after loading, %s MiB %d s later,"
+        + " restart to ready %.2f s%n", c.name, mib(loaded), mib(settled), SETTLE_SECONDS, restart);
     err.flush();
     c.stopAndWipe();
     running.remove(c);
-    return new Memory(keys, loaded, restarted, load, restart);
+    return new Memory(keys, loaded, settled, restarted, load, restart);
   }
 
   static String mib(long[] bytes) {

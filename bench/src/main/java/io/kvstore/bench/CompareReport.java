@@ -200,16 +200,20 @@ final class CompareReport {
       md.append("## Memory and restart\n\n");
       Compare.Memory any = d.memory.values().iterator().next();
       md.append(String.format(Locale.ROOT, "Fresh clusters loaded with %,d keys (16-byte keys,"
-          + " 256-byte values, txns of %d puts), RSS of each member from `/proc/<pid>/status`;"
+          + " 256-byte values, txns of %d puts), RSS of each member from `/proc/<pid>/status`"
+          + " right after loading and again after %d s idle;"
           + " then every member stopped (SIGTERM) and the cluster started again on its data:"
           + " restart to ready is from launching the start script to a linearizable read"
           + " succeeding on every member (polled every 50 ms, the same probe for both).\n\n",
-          any.keys(), UnaryLoads.PREFILL_BATCH));
-      md.append("| | RSS per member after loading (MiB) | load time | restart to ready |"
-          + " RSS per member after restart (MiB) |\n|---|---|---:|---:|---|\n");
+          any.keys(), UnaryLoads.PREFILL_BATCH, Compare.SETTLE_SECONDS));
+      md.append(String.format(Locale.ROOT, "| | RSS per member after loading (MiB) |"
+          + " RSS %d s later (MiB) | load time | restart to ready |"
+          + " RSS per member after restart (MiB) |\n|---|---|---|---:|---:|---|\n",
+          Compare.SETTLE_SECONDS));
       d.memory.forEach((side, m) -> md.append(String.format(Locale.ROOT,
-          "| %s | %s | %.1f s | %.2f s | %s |\n", side, Compare.mib(m.rssLoaded()),
-          m.loadSeconds(), m.restartSeconds(), Compare.mib(m.rssRestarted()))));
+          "| %s | %s | %s | %.1f s | %.2f s | %s |\n", side, Compare.mib(m.rssLoaded()),
+          Compare.mib(m.rssSettled()), m.loadSeconds(), m.restartSeconds(),
+          Compare.mib(m.rssRestarted()))));
       md.append('\n');
     }
     d.memoryFailures.forEach((side, why) -> md.append("The memory measurement of ").append(side)
