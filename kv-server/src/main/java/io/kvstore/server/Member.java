@@ -30,6 +30,7 @@ import io.kvstore.server.election.MemberKeyspace;
 import io.kvstore.server.maintenance.Alarms;
 import io.kvstore.server.maintenance.AttributePublisher;
 import io.kvstore.server.maintenance.CorruptionMonitor;
+import io.kvstore.server.maintenance.InitialCorruptionCheck;
 import io.kvstore.server.maintenance.MemberAttributesApplier;
 import io.kvstore.server.maintenance.MetricsServer;
 import io.kvstore.server.pb.MemberAttributes;
@@ -263,6 +264,9 @@ public final class Member {
     }, new ClusterRequestApplier(store, waiters, alarms, new MemberAttributesApplier(store),
         applier), memberDir.resolve("checkpoints"),
         this::learnPeers);
+    if (config.initialCorruptCheck()) {
+      checkInitialHashKv(id, store, backend);
+    }
     RaftNode node = startRaft(id, memberDir, stateMachine);
     Proposer proposer = new Proposer(node, waiters, identity.clusterId(), id, REQUEST_TIMEOUT,
         config.maxRequestBytes());
@@ -310,6 +314,16 @@ public final class Member {
         new Operations(executor, metrics, publisher, CorruptionMonitor.start(
             config.corruptCheckTime(), id, node, store, alarms, proposer::propose)),
         watch, watchHub);
+  }
+
+  /** {@code --experimental-initial-corrupt-check}; closes the backend if the member refuses. */
+  private static void checkInitialHashKv(long id, MvccStore store, Backend backend) {
+    try {
+      InitialCorruptionCheck.run(id, store);
+    } catch (InitialCorruptionCheck.DataInconsistencyException e) {
+      backend.close();
+      throw new StartRefusedException(e.getMessage(), e);
+    }
   }
 
   private RaftNode startRaft(long id, Path memberDir, BackendStateMachine stateMachine)

@@ -41,6 +41,8 @@ import java.util.stream.Collectors;
  *     over plain HTTP besides the client URLs; may be empty
  * @param corruptCheckTime how often the leader compares every member's key-space hash and raises
  *     CORRUPT for a member that differs; zero disables the check (etcd's default)
+ * @param initialCorruptCheck whether the member compares its key-space hash with its peers'
+ *     before starting, and refuses to start if one differs
  */
 public record ServerConfig(
     String name,
@@ -59,7 +61,8 @@ public record ServerConfig(
     long quotaBackendBytes,
     int maxTxnOps,
     List<URI> listenMetricsUrls,
-    Duration corruptCheckTime) {
+    Duration corruptCheckTime,
+    boolean initialCorruptCheck) {
 
   /** etcd's upper bound for {@code --election-timeout}. */
   public static final int MAX_ELECTION_TIMEOUT_MS = 50_000;

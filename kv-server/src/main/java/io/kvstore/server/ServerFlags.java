@@ -166,6 +166,17 @@ final class ServerFlags {
               + " (default: ${DEFAULT-VALUE}).")
   String corruptCheckTime;
 
+  @Option(
+      names = "--experimental-initial-corrupt-check",
+      paramLabel = "BOOL",
+      arity = "0..1",
+      fallbackValue = "true",
+      defaultValue = "false",
+      description =
+          "Enable to check data corruption before serving any client/peer traffic"
+              + " (default: ${DEFAULT-VALUE}).")
+  boolean initialCorruptCheck;
+
   /** A parser for these flags; as with etcd's flags, a flag given twice keeps its last value. */
   static CommandLine newCommandLine() {
     return new CommandLine(new ServerFlags()).setOverwrittenOptionsAllowed(true);
@@ -196,7 +207,8 @@ final class ServerFlags {
             maxTxnOps,
             HttpUrls.parse("--listen-metrics-urls",
                 listenMetricsUrls != null ? listenMetricsUrls : List.of()),
-            duration("--experimental-corrupt-check-time", corruptCheckTime));
+            duration("--experimental-corrupt-check-time", corruptCheckTime),
+            initialCorruptCheck);
     config.validate();
     return config;
   }

@@ -81,7 +81,8 @@ class ServerConfigTest {
             config.quotaBackendBytes(),
             config.maxTxnOps(),
             config.listenMetricsUrls(),
-            config.corruptCheckTime());
+            config.corruptCheckTime(),
+            config.initialCorruptCheck());
 
     assertError(zero, "--snapshot-count must be >0 (set to 0)");
   }
@@ -93,14 +94,14 @@ class ServerConfigTest {
         c.initialAdvertisePeerUrls(), c.listenClientUrls(), c.advertiseClientUrls(),
         c.initialCluster(), c.initialClusterState(), c.initialClusterToken(),
         c.heartbeatIntervalMs(), c.electionTimeoutMs(), c.snapshotCount(), 0,
-        c.quotaBackendBytes(), c.maxTxnOps(), c.listenMetricsUrls(), c.corruptCheckTime()),
+        c.quotaBackendBytes(), c.maxTxnOps(), c.listenMetricsUrls(), c.corruptCheckTime(), false),
         "--max-request-bytes must be >0 (set to 0)");
     assertError(new ServerConfig(c.name(), c.dataDir(), c.listenPeerUrls(),
         c.initialAdvertisePeerUrls(), c.listenClientUrls(), c.advertiseClientUrls(),
         c.initialCluster(), c.initialClusterState(), c.initialClusterToken(),
         c.heartbeatIntervalMs(), c.electionTimeoutMs(), c.snapshotCount(),
         c.maxRequestBytes(), c.quotaBackendBytes(), -1, c.listenMetricsUrls(),
-        c.corruptCheckTime()),
+        c.corruptCheckTime(), false),
         "--max-txn-ops must be >0 (set to -1)");
   }
 
@@ -230,7 +231,8 @@ class ServerConfigTest {
         0,
         ServerConfig.DEFAULT_MAX_TXN_OPS,
         List.of(),
-        Duration.ZERO);
+        Duration.ZERO,
+        false);
   }
 
   private static Map<String, List<URI>> threeMembers() {

@@ -53,6 +53,16 @@ class ServerFlagsTest {
     assertThat(parse("--quota-backend-bytes", "-1").quotaBytes()).isEqualTo(Long.MAX_VALUE);
   }
 
+  /** A Go bool flag: off by default, on when given alone or {@code =true}. */
+  @Test
+  void initialCorruptCheckIsABoolFlag() {
+    assertThat(parse().initialCorruptCheck()).isFalse();
+    assertThat(parse("--experimental-initial-corrupt-check").initialCorruptCheck()).isTrue();
+    assertThat(parse("--experimental-initial-corrupt-check=true").initialCorruptCheck()).isTrue();
+    assertThat(parse("--experimental-initial-corrupt-check=false").initialCorruptCheck())
+        .isFalse();
+  }
+
   @Test
   void dataDirFollowsTheName() {
     assertThat(parse("--name", "n1", "--initial-cluster", "n1=http://localhost:2380").dataDir())

@@ -1,21 +1,13 @@
 package io.kvstore.server.maintenance;
 
-import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.kvstore.api.etcdserverpb.AlarmRequest;
 import io.kvstore.api.etcdserverpb.AlarmType;
-import io.kvstore.api.etcdserverpb.HashKVRequest;
 import io.kvstore.api.etcdserverpb.HashKVResponse;
-import io.kvstore.api.etcdserverpb.MaintenanceGrpc;
 import io.kvstore.raft.node.RaftNode;
 import io.kvstore.server.MemberIds;
-import io.kvstore.server.backend.MemberRecord;
 import io.kvstore.server.mvcc.MvccStore;
 import io.kvstore.server.pb.InternalRaftRequest;
-import java.net.URI;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,7 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class CorruptionMonitor implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CorruptionMonitor.class);
-  private static final long PEER_DEADLINE_SECONDS = 5;
 
   private final long selfId;
   private final RaftNode node;
@@ -86,17 +77,11 @@ public final class CorruptionMonitor implements AutoCloseable {
       return;
     }
     KeySpaceHash.Result mine = KeySpaceHash.hash(store, 0);
-    Map<Long, MemberRecord> members = store.readBackend((backend, rev, compacted) ->
-        backend.members());
-    members.forEach((id, member) -> {
-      if (id == selfId || member.context().getClientUrlsCount() == 0) {
-        return;
-      }
-      HashKVResponse peer;
-      try {
-        peer = hashKv(URI.create(member.context().getClientUrls(0)), mine.revision());
-      } catch (StatusRuntimeException e) {
-        LOG.debug("cannot compare hashes with {}: {}", MemberIds.format(id), e.getStatus());
+    PeerHashes.at(store, selfId, mine.revision()).forEach((id, answer) -> {
+      HashKVResponse peer = answer.hash();
+      if (peer == null) {
+        LOG.debug("cannot compare hashes with {}: {}", MemberIds.format(id),
+            answer.failure().getStatus());
         return;
       }
       if (peer.getCompactRevision() == mine.compactRevision() && peer.getHash() != mine.hash()) {
@@ -107,18 +92,6 @@ public final class CorruptionMonitor implements AutoCloseable {
         raiseCorrupt(id);
       }
     });
-  }
-
-  private HashKVResponse hashKv(URI peer, long revision) {
-    ManagedChannel channel = NettyChannelBuilder.forAddress(peer.getHost(), peer.getPort())
-        .usePlaintext().build();
-    try {
-      return MaintenanceGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(PEER_DEADLINE_SECONDS, TimeUnit.SECONDS)
-          .hashKV(HashKVRequest.newBuilder().setRevision(revision).build());
-    } finally {
-      channel.shutdownNow();
-    }
   }
 
   private void raiseCorrupt(long memberId) {

@@ -78,6 +78,42 @@ class CorruptionCheckProcessTest {
     assertThat(etcdctl.run(all.subList(0, 1), "get", "k0").output()).contains("v0");
   }
 
+  @Test
+  void aMemberWithAlteredDataAndTheInitialCheckRefusesToStart() throws Exception {
+    launcher = new ServerLauncher(tmp);
+    Etcdctl etcdctl = new Etcdctl(tmp);
+    List<MemberFlags> cluster =
+        IntStream.rangeClosed(1, 3).mapToObj(i -> MemberFlags.of("m" + i, tmp)).toList();
+    List<ServerProcess> members = new ArrayList<>();
+    for (MemberFlags m : cluster) {
+      members.add(launcher.start(m.name(), m.flags(cluster)));
+    }
+    members.forEach(m -> m.awaitLine(READY, WAIT));
+    List<String> all = cluster.stream().map(m -> "127.0.0.1:" + m.clientPort()).toList();
+    for (int i = 0; i < 5; i++) {
+      assertThat(etcdctl.run(all, "put", "k" + i, "v" + i).output()).contains("OK");
+    }
+    MemberFlags victim = cluster.get(2);
+    members.get(2).terminate();
+    members.get(2).awaitExit(WAIT);
+    List<String> checked = new ArrayList<>(victim.flags(cluster));
+    checked.add("--experimental-initial-corrupt-check");
+
+    ServerProcess healthy = launcher.start(victim.name() + "-healthy", checked);
+    healthy.awaitLine(Pattern.compile("succeeded on initial corruption checking"), WAIT);
+    healthy.awaitLine(READY, WAIT);
+    healthy.terminate();
+    healthy.awaitExit(WAIT);
+
+    alterNewestValue(victim.dataDir().resolve("member").resolve("db"));
+    ServerProcess altered = launcher.start(victim.name() + "-altered", checked);
+
+    assertThat(altered.awaitExit(WAIT)).isEqualTo(1);
+    assertThat(altered.lines()).anyMatch(l -> l.contains("found data inconsistency with peers"))
+        .noneMatch(l -> READY.matcher(l).find());
+    assertThat(etcdctl.run(all.subList(0, 2), "put", "after", "x").output()).contains("OK");
+  }
+
   private static List<String> flags(MemberFlags m, List<MemberFlags> cluster) {
     List<String> flags = new ArrayList<>(m.flags(cluster));
     flags.addAll(CHECK_EVERY_SECOND);
