@@ -31,8 +31,14 @@ import java.util.function.LongFunction;
 public final class WatchStream implements StreamObserver<WatchRequest>, WatchSink {
   static final String EMPTY_RANGE = "mvcc: watcher range is empty";
   static final String DUPLICATE_ID = "mvcc: duplicate watch ID provided on the WatchStream";
-  /** Responses queued per stream before events are refused (etcd's {@code chanBufLen}). */
-  static final int MAX_QUEUED_RESPONSES = 128;
+  /**
+   * Responses queued per stream before events are refused. etcd queues 128 ({@code chanBufLen})
+   * but keeps a refused watcher's events in memory and retries them every 10 ms; a refused
+   * watcher here reads them from history again, which with a hundred watchers on one stream
+   * (one response each per change) happened on every burst of two puts. Memory stays bounded
+   * by {@link #MAX_QUEUED_BYTES}.
+   */
+  static final int MAX_QUEUED_RESPONSES = 1024;
   /** Bytes queued per stream before events are refused. */
   static final long MAX_QUEUED_BYTES = 16L << 20;
 

@@ -294,7 +294,7 @@ class WatchServiceTest {
     reader.create(key("k").setRangeEnd(b("l")));
     assertThat(stalled.next().getCreated()).isTrue();
     assertThat(reader.next().getCreated()).isTrue();
-    int writes = 1_000;
+    int writes = 3_000;
     String value = "v".repeat(1_000);
 
     assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
