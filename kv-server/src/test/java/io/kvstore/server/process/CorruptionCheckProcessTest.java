@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -36,6 +37,11 @@ class CorruptionCheckProcessTest {
 
   @TempDir Path tmp;
   private ServerLauncher launcher;
+  private Etcdctl etcdctl;
+  private List<MemberFlags> cluster;
+  private List<ServerProcess> members;
+  /** The client endpoints of {@link #cluster}. */
+  private List<String> all;
 
   @AfterEach
   void stop() {
@@ -44,19 +50,7 @@ class CorruptionCheckProcessTest {
 
   @Test
   void aMemberWithAlteredDataRaisesCorruptAndWritesAreRefused() throws Exception {
-    launcher = new ServerLauncher(tmp);
-    Etcdctl etcdctl = new Etcdctl(tmp);
-    List<MemberFlags> cluster =
-        IntStream.rangeClosed(1, 3).mapToObj(i -> MemberFlags.of("m" + i, tmp)).toList();
-    List<ServerProcess> members = new ArrayList<>();
-    for (MemberFlags m : cluster) {
-      members.add(launcher.start(m.name(), flags(m, cluster)));
-    }
-    members.forEach(m -> m.awaitLine(READY, WAIT));
-    List<String> all = cluster.stream().map(m -> "127.0.0.1:" + m.clientPort()).toList();
-    for (int i = 0; i < 5; i++) {
-      assertThat(etcdctl.run(all, "put", "k" + i, "v" + i).output()).contains("OK");
-    }
+    startThreeWithFiveKeys(CorruptionCheckProcessTest::flags);
     String healthy = etcdctl.run(all, "alarm", "list").output();
     assertThat(healthy).doesNotContain("CORRUPT");
 
@@ -80,19 +74,7 @@ class CorruptionCheckProcessTest {
 
   @Test
   void aMemberWithAlteredDataAndTheInitialCheckRefusesToStart() throws Exception {
-    launcher = new ServerLauncher(tmp);
-    Etcdctl etcdctl = new Etcdctl(tmp);
-    List<MemberFlags> cluster =
-        IntStream.rangeClosed(1, 3).mapToObj(i -> MemberFlags.of("m" + i, tmp)).toList();
-    List<ServerProcess> members = new ArrayList<>();
-    for (MemberFlags m : cluster) {
-      members.add(launcher.start(m.name(), m.flags(cluster)));
-    }
-    members.forEach(m -> m.awaitLine(READY, WAIT));
-    List<String> all = cluster.stream().map(m -> "127.0.0.1:" + m.clientPort()).toList();
-    for (int i = 0; i < 5; i++) {
-      assertThat(etcdctl.run(all, "put", "k" + i, "v" + i).output()).contains("OK");
-    }
+    startThreeWithFiveKeys(MemberFlags::flags);
     MemberFlags victim = cluster.get(2);
     members.get(2).terminate();
     members.get(2).awaitExit(WAIT);
@@ -112,6 +94,26 @@ class CorruptionCheckProcessTest {
     assertThat(altered.lines()).anyMatch(l -> l.contains("found data inconsistency with peers"))
         .noneMatch(l -> READY.matcher(l).find());
     assertThat(etcdctl.run(all.subList(0, 2), "put", "after", "x").output()).contains("OK");
+  }
+
+  /**
+   * Starts three members with the flags {@code flagsOf} gives each (in the cluster of the three),
+   * then puts k0..k4 = v0..v4.
+   */
+  private void startThreeWithFiveKeys(
+      BiFunction<MemberFlags, List<MemberFlags>, List<String>> flagsOf) {
+    launcher = new ServerLauncher(tmp);
+    etcdctl = new Etcdctl(tmp);
+    cluster = IntStream.rangeClosed(1, 3).mapToObj(i -> MemberFlags.of("m" + i, tmp)).toList();
+    members = new ArrayList<>();
+    for (MemberFlags m : cluster) {
+      members.add(launcher.start(m.name(), flagsOf.apply(m, cluster)));
+    }
+    members.forEach(m -> m.awaitLine(READY, WAIT));
+    all = cluster.stream().map(m -> "127.0.0.1:" + m.clientPort()).toList();
+    for (int i = 0; i < 5; i++) {
+      assertThat(etcdctl.run(all, "put", "k" + i, "v" + i).output()).contains("OK");
+    }
   }
 
   private static List<String> flags(MemberFlags m, List<MemberFlags> cluster) {
