@@ -37,8 +37,11 @@ final class KeyIndex {
     return key;
   }
 
-  /** Records a put at {@code rev}; a put into an empty current generation creates the key. */
-  void put(Revision rev) {
+  /**
+   * Records a put at {@code rev}; a put into an empty current generation creates the key.
+   * Returns the key as it is after the put.
+   */
+  IndexEntry put(Revision rev) {
     if (!rev.isAfter(modified)) {
       throw new IllegalStateException("put of " + key.toStringUtf8() + " at " + rev
           + " is not after its last change " + modified);
@@ -50,6 +53,7 @@ final class KeyIndex {
     g.revs.add(rev);
     g.version++;
     modified = rev;
+    return new IndexEntry(key, rev, g.created, g.version);
   }
 
   /**

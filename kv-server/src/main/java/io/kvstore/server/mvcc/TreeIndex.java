@@ -30,10 +30,11 @@ final class TreeIndex {
   record Match(List<IndexEntry> entries, int total) {
   }
 
-  void put(ByteString key, Revision rev) {
+  /** Records a put of {@code key} at {@code rev}; returns the key as it is after the put. */
+  IndexEntry put(ByteString key, Revision rev) {
     lock.writeLock().lock();
     try {
-      tree.computeIfAbsent(key, KeyIndex::new).put(rev);
+      return tree.computeIfAbsent(key, KeyIndex::new).put(rev);
     } finally {
       lock.writeLock().unlock();
     }

@@ -200,18 +200,17 @@ public final class WriteTxn {
 
   private void write(ByteString key, ByteString value, long lease) {
     long rev = beginRev + 1;
-    IndexEntry existing = index.get(key, rev);
     Revision at = new Revision(rev, changes.size());
+    IndexEntry after = index.put(key, at);
     KeyValue kv = KeyValue.newBuilder()
         .setKey(key)
         .setValue(value)
-        .setCreateRevision(existing == null ? rev : existing.created().main())
+        .setCreateRevision(after.created().main())
         .setModRevision(rev)
-        .setVersion(existing == null ? 1 : existing.version() + 1)
+        .setVersion(after.version())
         .setLease(lease)
         .build();
     batch.putRevision(at.encode(), kv.toByteArray());
-    index.put(key, at);
     written.put(at, kv);
     changes.add(Event.newBuilder().setType(EventType.PUT).setKv(kv).build());
   }
