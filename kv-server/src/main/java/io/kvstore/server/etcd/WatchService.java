@@ -38,13 +38,6 @@ public final class WatchService extends WatchGrpc.WatchImplBase implements AutoC
   /** etcd's {@code progressReportInterval}. */
   public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofMinutes(10);
 
-  /**
-   * Bytes a stream may have buffered in gRPC before it stops being ready. gRPC's default of 32 KiB
-   * is about one change seen by a hundred watchers of one stream, so every change paused the
-   * stream until the transport had written it out; the stream's own queue bounds what waits.
-   */
-  static final int ON_READY_THRESHOLD_BYTES = 1 << 20;
-
   private final WatchHub hub;
   private final long clusterId;
   private final long memberId;
@@ -85,7 +78,6 @@ public final class WatchService extends WatchGrpc.WatchImplBase implements AutoC
         (ServerCallStreamObserver<WatchResponse>) responses;
     WatchStream stream = new WatchStream(hub, out, sending, this::header, maxRequestBytes,
         this::forget);
-    out.setOnReadyThreshold(ON_READY_THRESHOLD_BYTES);
     out.setOnReadyHandler(() -> sending.execute(stream::drain));
     out.setOnCancelHandler(() -> stream.close(null));
     long period = progressMillis + ThreadLocalRandom.current().nextLong(progressMillis / 10 + 1);
