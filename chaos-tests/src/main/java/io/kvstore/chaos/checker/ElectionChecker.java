@@ -42,7 +42,6 @@ import java.util.Set;
  * <p>Thread-safety: stateless.
  */
 public final class ElectionChecker {
-  private static final int MAX_REPORTED = 8;
 
   private ElectionChecker() {}
 
@@ -269,29 +268,6 @@ public final class ElectionChecker {
       return parts.length >= 2 ? Long.parseLong(parts[1]) : -1;
     } catch (NumberFormatException e) {
       return -1;
-    }
-  }
-
-  /** The first {@link #MAX_REPORTED} problems, and a count of the rest. */
-  static final class Problems {
-    private final List<String> list = new ArrayList<>();
-    private int more;
-
-    void add(String problem) {
-      if (list.size() < MAX_REPORTED) {
-        list.add(problem);
-      } else {
-        more++;
-      }
-    }
-
-    List<String> list() {
-      if (more == 0) {
-        return list;
-      }
-      List<String> all = new ArrayList<>(list);
-      all.add("... and " + more + " more");
-      return all;
     }
   }
 }

@@ -415,28 +415,4 @@ public final class LeaseChecker {
     String[] parts = key.split("/");
     return parts.length >= 2 ? parts[1] : "";
   }
-
-  /** The first few problems, and a count of the rest. */
-  static final class Problems {
-    private static final int MAX = 8;
-    private final List<String> list = new ArrayList<>();
-    private int more;
-
-    void add(String problem) {
-      if (list.size() < MAX) {
-        list.add(problem);
-      } else {
-        more++;
-      }
-    }
-
-    List<String> list() {
-      if (more == 0) {
-        return list;
-      }
-      List<String> all = new ArrayList<>(list);
-      all.add("... and " + more + " more");
-      return all;
-    }
-  }
 }
