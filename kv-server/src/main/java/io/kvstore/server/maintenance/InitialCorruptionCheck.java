@@ -38,17 +38,17 @@ public final class InitialCorruptionCheck {
         LOG.warn("{} cannot check the hash of peer {} at revision {}: {}", self, peer,
             mine.revision(), status.getDescription() != null ? status.getDescription()
                 : status.getCode());
-      } else if (theirs.getHash() == mine.hash()) {
-        continue;
-      } else if (theirs.getCompactRevision() == mine.compactRevision()) {
-        LOG.error("{}'s hash {} != {}'s hash {} (revision {}, peer revision {}, compact revision"
-            + " {})", self, Integer.toUnsignedString(mine.hash()), peer,
-            Integer.toUnsignedString(theirs.getHash()), mine.revision(),
-            theirs.getHeader().getRevision(), mine.compactRevision());
-        mismatches++;
-      } else {
-        LOG.warn("{} cannot check hash of peer {}: peer has a different compact revision {}"
-            + " (revision: {})", self, peer, theirs.getCompactRevision(), mine.revision());
+      } else if (theirs.getHash() != mine.hash()) {
+        if (theirs.getCompactRevision() == mine.compactRevision()) {
+          LOG.error("{}'s hash {} != {}'s hash {} (revision {}, peer revision {}, compact"
+              + " revision {})", self, Integer.toUnsignedString(mine.hash()), peer,
+              Integer.toUnsignedString(theirs.getHash()), mine.revision(),
+              theirs.getHeader().getRevision(), mine.compactRevision());
+          mismatches++;
+        } else {
+          LOG.warn("{} cannot check hash of peer {}: peer has a different compact revision {}"
+              + " (revision: {})", self, peer, theirs.getCompactRevision(), mine.revision());
+        }
       }
     }
     if (mismatches > 0) {
